@@ -1,0 +1,297 @@
+#include "daemon/app/server.hpp"
+
+#include "daemon/log/logger.hpp"
+#include "daemon/net/session.hpp"
+#include "daemon/net/upstream.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <thread>
+
+namespace sekisho::app {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// How often drain looks at the number of open connections.
+constexpr auto drain_poll_interval = std::chrono::milliseconds(50);
+// After the drain deadline has closed every socket, how long the sessions
+// get to write their records before the process exits regardless.
+constexpr auto drain_grace = std::chrono::seconds(2);
+// At most one "connection limit reached" line per interval.
+constexpr auto limit_log_interval = std::chrono::seconds(1);
+
+// Completion handler for every coroutine the server spawns: an exception
+// that escapes is a bug; it is logged, never swallowed (no silent detached).
+void log_escaped(const char* what, std::exception_ptr e)
+{
+    if (!e)
+    {
+        return;
+    }
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const std::exception& ex)
+    {
+        log::error("coroutine_exception", {{"where", what}, {"error", ex.what()}});
+    }
+}
+
+std::size_t pick_thread_count(std::uint32_t configured)
+{
+    if (configured != 0)
+    {
+        return configured;
+    }
+    const auto cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : cores;
+}
+
+} // namespace
+
+server::server(runtime::shared_state& state) : state_(state), thread_count_(pick_thread_count(state.settings.threads))
+{
+    for (std::size_t i = 0; i < thread_count_; ++i)
+    {
+        // Concurrency hint 1: each context is run by exactly one thread.
+        registries_.push_back(std::make_unique<runtime::connection_registry>());
+        contexts_.push_back(std::make_unique<asio::io_context>(1));
+        guards_.emplace_back(contexts_.back()->get_executor());
+    }
+}
+
+server::~server() = default;
+
+bool server::bind()
+{
+    auto& ctx = *contexts_[0];
+    for (auto& l : state_.listeners)
+    {
+        const tcp::endpoint ep(net::to_asio(l.settings.address), l.settings.port);
+        tcp::acceptor acc(ctx);
+        error_code ec;
+        const char* step = "open";
+        acc.open(ep.protocol(), ec);
+        if (!ec)
+        {
+            step = "set SO_REUSEADDR on";
+            acc.set_option(tcp::acceptor::reuse_address(true), ec);
+        }
+        if (!ec && ep.address().is_v6())
+        {
+            step = "set IPV6_V6ONLY on";
+            acc.set_option(asio::ip::v6_only(true), ec);
+        }
+        if (!ec)
+        {
+            step = "bind";
+            acc.bind(ep, ec);
+        }
+        if (!ec)
+        {
+            step = "listen on";
+            acc.listen(tcp::acceptor::max_listen_connections, ec);
+        }
+        if (ec)
+        {
+            log::error("listener_failed",
+                       {{"listener", l.settings.id},
+                        {"address", net::endpoint_text(ep.address(), ep.port())},
+                        {"step", step},
+                        {"error", ec.message()}});
+            return false;
+        }
+        l.bound_port = acc.local_endpoint().port();
+        log::info("listening",
+                  {{"listener", l.settings.id},
+                   {"layer", std::string(policy::to_string(l.settings.layer))},
+                   {"address", net::endpoint_text(ep.address(), l.bound_port)}});
+        acceptors_.push_back(std::move(acc));
+    }
+    return true;
+}
+
+asio::awaitable<void> server::accept_loop(std::size_t listener_index)
+{
+    auto& acc = acceptors_[listener_index];
+    const auto backoff = state_.settings.limit.accept_backoff;
+    const auto max_connections = state_.settings.limit.max_connections;
+    steady::time_point last_limit_log{};
+    std::uint64_t refused_since_log = 0;
+    for (;;)
+    {
+        auto& target = *contexts_[next_context_];
+        next_context_ = (next_context_ + 1) % contexts_.size();
+        auto [ec, socket] = co_await acc.async_accept(target, use_tuple);
+        if (!acc.is_open() || ec == asio::error::operation_aborted)
+        {
+            co_return;
+        }
+        if (ec)
+        {
+            // EMFILE/ENFILE/ENOBUFS: back off instead of spinning, keep serving
+            // the connections we have.
+            log::warning("accept_failed",
+                         {{"listener", state_.listeners[listener_index].settings.id},
+                          {"error", ec.message()},
+                          {"backoff", std::to_string(backoff.count()) + "ms"}});
+            asio::steady_timer t(co_await asio::this_coro::executor);
+            t.expires_after(backoff);
+            co_await t.async_wait(use_tuple);
+            continue;
+        }
+        if (state_.active.load(std::memory_order_relaxed) >= max_connections)
+        {
+            ++refused_since_log;
+            if (steady::now() - last_limit_log >= limit_log_interval)
+            {
+                log::warning("connection_limit",
+                             {{"max_connections", std::to_string(max_connections)},
+                              {"refused", std::to_string(refused_since_log)}});
+                last_limit_log = steady::now();
+                refused_since_log = 0;
+            }
+            error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        state_.active.fetch_add(1, std::memory_order_relaxed);
+        asio::co_spawn(target, net::run_session(state_, listener_index, std::move(socket)), [](std::exception_ptr e) {
+            log_escaped("session", e);
+        });
+    }
+}
+
+asio::awaitable<void> server::signal_loop()
+{
+    asio::signal_set signals(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
+    for (;;)
+    {
+        auto [ec, sig] = co_await signals.async_wait(use_tuple);
+        if (ec)
+        {
+            co_return;
+        }
+        if (sig == SIGHUP)
+        {
+            log::warning("reload_not_supported", {{"hint", "restart sekishod to apply changes"}});
+            continue;
+        }
+        if (draining_)
+        {
+            log::warning("drain_forced", {{"signal", std::to_string(sig)}});
+            kill_all();
+            continue;
+        }
+        draining_ = true;
+        log::info("drain_started",
+                  {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+                   {"open_connections", std::to_string(state_.active.load())},
+                   {"deadline", std::to_string(state_.settings.timeout.drain.count()) + "ms"}});
+        for (auto& acc : acceptors_)
+        {
+            error_code ignored;
+            acc.close(ignored);
+        }
+        asio::co_spawn(*contexts_[0], drain(), [](std::exception_ptr e) { log_escaped("drain", e); });
+    }
+}
+
+asio::awaitable<void> server::drain()
+{
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    const auto deadline = steady::now() + state_.settings.timeout.drain;
+    bool killed = false;
+    auto hard_stop = deadline + drain_grace;
+    while (state_.active.load() > 0)
+    {
+        if (!killed && steady::now() >= deadline)
+        {
+            log::warning("drain_deadline", {{"closing", std::to_string(state_.active.load())}});
+            kill_all();
+            killed = true;
+            hard_stop = steady::now() + state_.settings.timeout.tls_shutdown + drain_grace;
+        }
+        if (killed && steady::now() >= hard_stop)
+        {
+            log::error("drain_incomplete", {{"still_open", std::to_string(state_.active.load())}});
+            break;
+        }
+        t.expires_after(drain_poll_interval);
+        co_await t.async_wait(use_tuple);
+    }
+    log::info("stopped", {{"open_connections", std::to_string(state_.active.load())}});
+    stop();
+}
+
+void server::kill_all()
+{
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+    {
+        asio::post(*contexts_[i], [r = registries_[i].get()] { r->kill_all(); });
+    }
+}
+
+void server::stop()
+{
+    for (auto& g : guards_)
+    {
+        g.reset();
+    }
+    for (auto& c : contexts_)
+    {
+        c->stop();
+    }
+}
+
+int server::run()
+{
+    for (std::size_t i = 0; i < acceptors_.size(); ++i)
+    {
+        asio::co_spawn(*contexts_[0], accept_loop(i), [](std::exception_ptr e) { log_escaped("accept", e); });
+    }
+    asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
+
+    std::string summary;
+    for (const auto& l : state_.listeners)
+    {
+        summary += (summary.empty() ? "" : ",") + l.settings.id + "@" +
+                   net::endpoint_text(net::to_asio(l.settings.address), l.bound_port);
+    }
+    log::info("ready",
+              {{"listeners", summary},
+               {"threads", std::to_string(thread_count_)},
+               {"policy", state_.policy->hash().substr(0, 16)}});
+
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < contexts_.size(); ++i)
+    {
+        threads.emplace_back([this, i] {
+            runtime::connection_registry::current() = registries_[i].get();
+            contexts_[i]->run();
+        });
+    }
+    runtime::connection_registry::current() = registries_[0].get();
+    contexts_[0]->run();
+    for (auto& t : threads)
+    {
+        t.join();
+    }
+    return 0;
+}
+
+} // namespace sekisho::app

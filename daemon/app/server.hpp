@@ -1,0 +1,58 @@
+#pragma once
+// The process: one io_context per I/O thread (no strands, no locks on the data
+// path), the listeners and their accept loops, signals and drain.
+//
+// Accepting runs on thread 0 and hands each connection to the next thread in
+// turn. SIGTERM/SIGINT drain: stop accepting, let tunnels finish for up to
+// timeouts.drain, then close what is left and exit. A second signal closes
+// everything at once. SIGHUP is acknowledged and ignored until reload exists.
+
+#include "daemon/runtime/registry.hpp"
+#include "daemon/runtime/runtime.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace sekisho::app {
+
+class server
+{
+public:
+    explicit server(runtime::shared_state& state);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    // Binds every listener; false (with the reason logged) when one cannot be.
+    bool bind();
+    // Runs until drained; returns the process exit code.
+    int run();
+
+private:
+    using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+    boost::asio::awaitable<void> accept_loop(std::size_t listener_index);
+    boost::asio::awaitable<void> signal_loop();
+    boost::asio::awaitable<void> drain();
+    void kill_all();
+    void stop();
+
+    runtime::shared_state& state_;
+    std::size_t thread_count_;
+    // Registries outlive the contexts: destroying a context destroys the
+    // sessions still suspended in it, and they unlink from their registry.
+    std::vector<std::unique_ptr<runtime::connection_registry>> registries_;
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    std::vector<std::optional<work_guard>> guards_;
+    std::vector<boost::asio::ip::tcp::acceptor> acceptors_;
+    std::size_t next_context_ = 0;
+    bool draining_ = false;
+};
+
+} // namespace sekisho::app

@@ -1,0 +1,63 @@
+#include "daemon/app/startup.hpp"
+
+#include "daemon/tls/context.hpp"
+#include "policy/load.hpp"
+
+#include <stdexcept>
+
+namespace sekisho::app {
+
+startup_result load_everything(const std::string& config_path, bool open_log)
+{
+    startup_result out;
+    auto settings = config::load_settings_file(config_path);
+    out.diags.append(settings.diags);
+    if (!settings.value)
+    {
+        return out;
+    }
+    auto state = std::make_unique<runtime::shared_state>();
+    state->settings = std::move(*settings.value);
+    const auto& s = state->settings;
+
+    auto loaded = policy::load_policy_file(s.policy_file);
+    out.diags.append(loaded.diags);
+    if (loaded.document)
+    {
+        policy::compile_inputs inputs;
+        for (const auto& l : s.listeners)
+        {
+            inputs.self_endpoints.push_back({l.address, l.port});
+        }
+        state->policy = policy::compile(*loaded.document, inputs, out.diags);
+    }
+
+    for (const auto& l : s.listeners)
+    {
+        runtime::listener_runtime lr;
+        lr.settings = l;
+        lr.tls = tls::make_server_context(l.tls, l.where, out.diags);
+        state->listeners.push_back(std::move(lr));
+    }
+
+    if (out.diags.has_errors())
+    {
+        return out;
+    }
+    if (open_log)
+    {
+        try
+        {
+            state->tunnel_log = log::make_json_lines_sink(s.log.tunnels);
+        }
+        catch (const std::exception& e)
+        {
+            out.diags.error({s.file, 0, 0}, e.what(), "check log.tunnels and the directory's permissions");
+            return out;
+        }
+    }
+    out.state = std::move(state);
+    return out;
+}
+
+} // namespace sekisho::app

@@ -1,0 +1,49 @@
+#pragma once
+// Every timeout and limit of sekishod: its name in the configuration file, its
+// default and its allowed range, in one place (STYLE.md habit 8). The loader
+// validates against these ranges; docs/configuration.md lists them.
+
+#include <chrono>
+#include <cstdint>
+
+namespace sekisho::config {
+
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+template <typename T>
+struct bounded
+{
+    T fallback;
+    T min;
+    T max;
+};
+
+namespace timeout_defaults {
+// A TLS handshake (including the client certificate) must finish in this time.
+inline constexpr bounded<milliseconds> tls_handshake{10s, 100ms, 2min};
+// From TLS established to a complete CONNECT request head.
+inline constexpr bounded<milliseconds> request{10s, 100ms, 2min};
+inline constexpr bounded<milliseconds> dns{5s, 100ms, 1min};
+inline constexpr bounded<milliseconds> connect{10s, 100ms, 2min};
+// A tunnel with no byte in either direction for this long is closed.
+inline constexpr bounded<milliseconds> idle{15min, 1s, 24h};
+inline constexpr bounded<milliseconds> tunnel_lifetime{12h, 1s, 7 * 24h};
+// Sending close_notify at the end of a tunnel.
+inline constexpr bounded<milliseconds> tls_shutdown{2s, 10ms, 1min};
+// SIGTERM: how long open tunnels may run on before they are closed.
+inline constexpr bounded<milliseconds> drain{30s, 0ms, 24h};
+} // namespace timeout_defaults
+
+namespace limit_defaults {
+inline constexpr bounded<std::uint32_t> max_connections{10000, 1, 1000000};
+inline constexpr bounded<std::uint32_t> tunnels_per_device{64, 1, 100000};
+inline constexpr bounded<std::uint32_t> request_head_bytes{8192, 1024, 65536};
+inline constexpr bounded<std::uint32_t> relay_buffer_bytes{16384, 1024, 262144};
+inline constexpr bounded<milliseconds> accept_backoff{100ms, 1ms, 10s};
+} // namespace limit_defaults
+
+// 0 means one I/O thread per CPU core.
+inline constexpr bounded<std::uint32_t> threads_default{0, 0, 256};
+
+} // namespace sekisho::config

@@ -1,0 +1,88 @@
+#pragma once
+// sekishod's own settings (sekisho.yaml) as plain, validated data: listeners,
+// TLS files, the static hosts map, timeouts, limits, logging. The policy the
+// listeners enforce lives in its own file (policy.yaml), named by `policy:`.
+
+#include "daemon/config/defaults.hpp"
+#include "policy/address.hpp"
+#include "policy/diagnostics.hpp"
+#include "policy/model.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sekisho::config {
+
+struct tls_files
+{
+    std::string certificate;
+    std::string private_key;
+    std::string client_ca;
+    std::optional<std::string> crl;
+};
+
+struct listener_settings
+{
+    std::string id;
+    policy::ip_address address;
+    std::uint16_t port = 0; // 0: any free port (tests)
+    policy::layer layer = policy::layer::internet;
+    tls_files tls;
+    policy::source_location where;
+};
+
+struct timeouts
+{
+    milliseconds tls_handshake = timeout_defaults::tls_handshake.fallback;
+    milliseconds request = timeout_defaults::request.fallback;
+    milliseconds dns = timeout_defaults::dns.fallback;
+    milliseconds connect = timeout_defaults::connect.fallback;
+    milliseconds idle = timeout_defaults::idle.fallback;
+    milliseconds tunnel_lifetime = timeout_defaults::tunnel_lifetime.fallback;
+    milliseconds tls_shutdown = timeout_defaults::tls_shutdown.fallback;
+    milliseconds drain = timeout_defaults::drain.fallback;
+};
+
+struct limits
+{
+    std::uint32_t max_connections = limit_defaults::max_connections.fallback;
+    std::uint32_t tunnels_per_device = limit_defaults::tunnels_per_device.fallback;
+    std::uint32_t request_head_bytes = limit_defaults::request_head_bytes.fallback;
+    std::uint32_t relay_buffer_bytes = limit_defaults::relay_buffer_bytes.fallback;
+    milliseconds accept_backoff = limit_defaults::accept_backoff.fallback;
+};
+
+struct log_settings
+{
+    std::string tunnels = "stderr"; // "stderr" or a file path
+};
+
+struct settings
+{
+    std::string file;
+    std::string policy_file;
+    std::uint32_t threads = 0;
+    std::vector<listener_settings> listeners;
+    std::map<std::string, std::vector<policy::ip_address>, std::less<>> hosts;
+    timeouts timeout;
+    limits limit;
+    log_settings log;
+};
+
+struct load_result
+{
+    std::optional<settings> value; // set only when there are no errors
+    policy::diagnostics diags;
+};
+
+load_result load_settings_file(const std::string& path);
+// `name` is used in diagnostics; `base_dir` resolves relative paths.
+load_result load_settings_text(const std::string& yaml, const std::string& name, const std::string& base_dir);
+
+// "${VAR}" and "${VAR:-default}" expansion; nullopt (with *why) when a
+// variable is unset and has no default.
+std::optional<std::string> expand_variables(const std::string& text, std::string* why);
+
+} // namespace sekisho::config

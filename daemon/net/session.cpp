@@ -1,0 +1,427 @@
+#include "daemon/net/session.hpp"
+
+#include "daemon/net/deadline.hpp"
+#include "daemon/net/relay.hpp"
+#include "daemon/net/upstream.hpp"
+#include "daemon/proto/connect_request.hpp"
+#include "daemon/proto/reply.hpp"
+#include "daemon/runtime/registry.hpp"
+#include "daemon/tls/peer_identity.hpp"
+#include "daemon/tls/tls_stream.hpp"
+#include "policy/decide.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/socket.h>
+
+namespace sekisho::net {
+
+namespace {
+
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using steady = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// The first byte of every TLS connection: a handshake record.
+constexpr unsigned char tls_handshake_record = 0x16;
+// Bytes of unread input discarded before closing after an error answer, so
+// that the kernel sends FIN rather than RST and the client reads the answer.
+constexpr std::size_t max_discard_before_close = 16384;
+
+// Writes the record and releases the connection slot, on every path.
+class session_guard
+{
+public:
+    session_guard(runtime::shared_state& s, log::tunnel_record& r) : state_(s), record_(r), start_(steady::now()) {}
+    ~session_guard()
+    {
+        record_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start_);
+        if (record_.end_cause.empty())
+        {
+            record_.end_cause = "closed";
+        }
+        state_.tunnel_log->record(record_);
+        state_.active.fetch_sub(1, std::memory_order_relaxed);
+    }
+    session_guard(const session_guard&) = delete;
+    session_guard& operator=(const session_guard&) = delete;
+
+private:
+    runtime::shared_state& state_;
+    log::tunnel_record& record_;
+    steady::time_point start_;
+};
+
+asio::awaitable<error_code> wait_readable(tcp::socket& s)
+{
+    auto [ec] = co_await s.async_wait(tcp::socket::wait_read, use_tuple);
+    co_return ec;
+}
+
+asio::awaitable<error_code> write_plain(tcp::socket& s, std::string text)
+{
+    auto [ec, n] = co_await asio::async_write(s, asio::buffer(text), use_tuple);
+    co_return ec;
+}
+
+void discard_pending_input(tcp::socket& s)
+{
+    char sink[4096];
+    std::size_t total = 0;
+    error_code ec;
+    s.non_blocking(true, ec);
+    while (!ec && total < max_discard_before_close)
+    {
+        total += s.read_some(asio::buffer(sink), ec);
+    }
+}
+
+struct head_outcome
+{
+    proto::connect_parser::state state = proto::connect_parser::state::failed;
+    proto::connect_request request;
+    proto::request_error error;
+    std::string leftover; // bytes after the head: the start of the tunnel payload
+    error_code ec;        // transport error or end of stream before a full head
+};
+
+asio::awaitable<head_outcome> read_head(tls::tls_stream& client, std::size_t limit)
+{
+    head_outcome out;
+    proto::connect_parser parser(limit);
+    std::string buf;
+    for (;;)
+    {
+        const std::size_t old = buf.size();
+        buf.resize(limit);
+        const auto r = client.try_read(buf.data() + old, limit - old);
+        buf.resize(old + r.bytes);
+        if (r.would_block)
+        {
+            if (auto ec = co_await client.wait_readable())
+            {
+                out.ec = ec;
+                co_return out;
+            }
+            continue;
+        }
+        if (r.ec)
+        {
+            out.ec = r.ec;
+            co_return out;
+        }
+        out.state = parser.parse(buf);
+        if (out.state == proto::connect_parser::state::need_more)
+        {
+            continue;
+        }
+        if (out.state == proto::connect_parser::state::done)
+        {
+            out.request = parser.request();
+            out.leftover = buf.substr(parser.head_size());
+        }
+        else
+        {
+            out.error = parser.error();
+        }
+        co_return out;
+    }
+}
+
+asio::awaitable<error_code> send_to_client(tls::tls_stream& client, std::string text)
+{
+    co_return co_await client.write_all(text.data(), text.size());
+}
+
+asio::awaitable<error_code> close_notify(tls::tls_stream& client)
+{
+    co_return co_await client.shutdown();
+}
+
+std::string peer_text(const tcp::socket& s)
+{
+    error_code ec;
+    const auto ep = s.remote_endpoint(ec);
+    return ec ? std::string("unknown") : endpoint_text(ep.address(), ep.port());
+}
+
+class session
+{
+public:
+    session(runtime::shared_state& state, std::size_t listener_index)
+        : state_(state),
+          listener_(state.listeners[listener_index]),
+          snapshot_(state.policy),
+          limits_(state.settings.limit),
+          timeouts_(state.settings.timeout)
+    {
+        record_.id = state.next_id.fetch_add(1, std::memory_order_relaxed);
+        record_.started = std::chrono::system_clock::now();
+        record_.listener = listener_.settings.id;
+        record_.layer = std::string(policy::to_string(listener_.settings.layer));
+        record_.policy_hash = snapshot_->hash();
+        record_.decision = "error";
+    }
+
+    asio::awaitable<void> run(tcp::socket socket);
+
+private:
+    asio::awaitable<bool> expect_tls(tcp::socket& socket);
+    asio::awaitable<void> answer(tls::tls_stream& client, unsigned status, std::string text);
+    asio::awaitable<void> tunnel(tls::tls_stream& client, head_outcome head);
+    void end(std::string cause, std::string reason = {})
+    {
+        record_.end_cause = std::move(cause);
+        if (!reason.empty())
+        {
+            record_.reason = std::move(reason);
+        }
+    }
+
+    runtime::shared_state& state_;
+    const runtime::listener_runtime& listener_;
+    std::shared_ptr<const policy::snapshot> snapshot_;
+    const config::limits& limits_;
+    const config::timeouts& timeouts_;
+    log::tunnel_record record_;
+    runtime::connection_entry entry_;
+};
+
+// A client that speaks plain HTTP to a TLS port gets a plain answer saying so.
+asio::awaitable<bool> session::expect_tls(tcp::socket& socket)
+{
+    auto ready = co_await with_deadline(wait_readable(socket), timeouts_.tls_handshake);
+    if (!ready || *ready)
+    {
+        end(ready ? "client_error" : "tls_handshake_timeout", ready ? "" : "tls_handshake_timeout");
+        co_return false;
+    }
+    unsigned char first = 0;
+    const auto n = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n <= 0)
+    {
+        end("client_closed");
+        co_return false;
+    }
+    if (first != tls_handshake_record)
+    {
+        discard_pending_input(socket);
+        co_await with_deadline(write_plain(socket, proto::reply_plaintext_on_tls_port()), timeouts_.tls_shutdown);
+        record_.status = 400;
+        end("not_tls", "not_tls");
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<void> session::answer(tls::tls_stream& client, unsigned status, std::string text)
+{
+    record_.status = status;
+    co_await with_deadline(send_to_client(client, std::move(text)), timeouts_.request);
+    co_await with_deadline(close_notify(client), timeouts_.tls_shutdown);
+    discard_pending_input(client.socket());
+}
+
+asio::awaitable<void> session::run(tcp::socket socket)
+{
+    co_await asio::this_coro::throw_if_cancelled(false);
+    session_guard guard(state_, record_);
+    runtime::registry_link link(entry_);
+    record_.peer = peer_text(socket);
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    entry_.client = &socket;
+
+    if (!co_await expect_tls(socket))
+    {
+        co_return;
+    }
+    tls::tls_stream client(std::move(socket), listener_.tls->native_handle());
+    entry_.client = &client.socket();
+    if (!client.valid())
+    {
+        end("internal_error", "tls_setup_failed");
+        co_return;
+    }
+
+    // TLS 1.3 handshake with the device certificate.
+    auto hs = co_await with_deadline(client.handshake(), timeouts_.tls_handshake);
+    if (!hs)
+    {
+        end("tls_handshake_timeout", "tls_handshake_timeout");
+        co_return;
+    }
+    if (*hs)
+    {
+        const bool ssl = hs->category() == asio::error::get_ssl_category();
+        record_.reason = tls::handshake_failure_reason(client.native_handle(),
+                                                       ssl ? static_cast<unsigned long>(hs->value()) : 0UL);
+        record_.detail = hs->message();
+        end("tls_handshake_failed");
+        co_return;
+    }
+    const auto id = tls::identify_peer(client.native_handle());
+    record_.device_subject = id.subject_cn;
+    record_.device_fingerprint = id.fingerprint_sha256;
+    record_.device_serial = id.serial_hex;
+
+    // The CONNECT request head.
+    auto head = co_await with_deadline(read_head(client, limits_.request_head_bytes), timeouts_.request);
+    if (!head)
+    {
+        co_await answer(client, 408, proto::reply_error(408, "request_timeout", "no complete request in time"));
+        end("request_timeout", "request_timeout");
+        co_return;
+    }
+    if (head->ec)
+    {
+        end(head->ec == asio::error::eof ? "client_closed" : "client_error");
+        record_.detail = head->ec.message();
+        co_return;
+    }
+    if (head->state != proto::connect_parser::state::done)
+    {
+        const auto& e = head->error;
+        co_await answer(client, e.status, proto::reply_error(e.status, e.reason, e.text));
+        end("bad_request", e.reason);
+        co_return;
+    }
+    co_await tunnel(client, std::move(*head));
+}
+
+asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head)
+{
+    const auto& dest = head.request.dest;
+    record_.target = dest.type == policy::target::kind::ip && !dest.address.is_v4()
+                         ? "[" + dest.host + "]:" + std::to_string(dest.port)
+                         : dest.host + ":" + std::to_string(dest.port);
+    const policy::request req{listener_.settings.layer, dest};
+    auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
+
+    auto deny = [&](const policy::decision& d) -> asio::awaitable<void> {
+        record_.decision = "deny";
+        record_.reason = std::string(policy::to_string(d.why));
+        record_.rule = d.rule_id;
+        record_.zone = std::string(policy::to_string(d.dest_zone));
+        record_.detail = d.detail;
+        co_await answer(client, 403, proto::reply_denied(record_.reason, record_.rule));
+        end("denied");
+    };
+    if (!decision.allowed())
+    {
+        co_await deny(decision);
+        co_return;
+    }
+    record_.rule = decision.rule_id;
+    record_.zone = std::string(policy::to_string(decision.dest_zone));
+    record_.service = decision.service_id;
+
+    std::optional<runtime::device_slot> slot;
+    if (!state_.devices.acquire(record_.device_fingerprint, limits_.tunnels_per_device))
+    {
+        co_await answer(client,
+                        429,
+                        proto::reply_error(429, "device_tunnel_limit", "this device has too many open tunnels"));
+        end("limited", "device_tunnel_limit");
+        co_return;
+    }
+    slot.emplace(state_.devices, record_.device_fingerprint);
+
+    // Resolve names ourselves and vet every address before dialling any.
+    std::vector<policy::ip_address> addresses;
+    if (dest.type == policy::target::kind::ip)
+    {
+        addresses.push_back(dest.address);
+    }
+    else
+    {
+        auto r = co_await resolve(dest.host, dest.port, state_.settings.hosts, timeouts_.dns);
+        if (!r.error.empty())
+        {
+            const unsigned status = r.error == "dns_timeout" ? 504 : 502;
+            record_.detail = r.detail;
+            co_await answer(client, status, proto::reply_error(status, r.error, "the destination could not be resolved"));
+            end("upstream_failed", r.error);
+            co_return;
+        }
+        decision = policy::vet_resolved(*snapshot_, req, decision, r.addresses);
+        if (!decision.allowed())
+        {
+            co_await deny(decision);
+            co_return;
+        }
+        addresses = std::move(r.addresses);
+    }
+    if (entry_.killed)
+    {
+        end("drain");
+        co_return;
+    }
+
+    auto c = co_await connect(addresses, dest.port, timeouts_.connect);
+    record_.upstream = c.dialled;
+    if (!c.socket)
+    {
+        const unsigned status = c.error == "upstream_timeout" ? 504 : 502;
+        record_.detail = c.detail;
+        co_await answer(client, status, proto::reply_error(status, c.error, "the destination did not accept the tunnel"));
+        end("upstream_failed", c.error);
+        co_return;
+    }
+    tcp::socket& upstream = *c.socket;
+    entry_.upstream = &upstream;
+    // Unlinks the upstream socket from the registry before it is destroyed.
+    struct unlink
+    {
+        runtime::connection_entry& e;
+        ~unlink() { e.upstream = nullptr; }
+    } unlink_upstream{entry_};
+    error_code ignored;
+    upstream.set_option(tcp::no_delay(true), ignored);
+    upstream.set_option(asio::socket_base::keep_alive(true), ignored);
+
+    record_.decision = "allow";
+    record_.reason = "allowed";
+    record_.status = 200;
+    auto established = co_await with_deadline(send_to_client(client, proto::reply_established()), timeouts_.request);
+    if (!established || *established)
+    {
+        end("client_error");
+        co_return;
+    }
+    // Payload the client sent right behind its CONNECT head.
+    if (!head.leftover.empty())
+    {
+        auto [ec, n] = co_await asio::async_write(upstream, asio::buffer(head.leftover), use_tuple);
+        record_.bytes_up += n;
+        if (ec)
+        {
+            end("upstream_error");
+            co_return;
+        }
+    }
+
+    const relay_limits limits{timeouts_.idle, steady::now() + timeouts_.tunnel_lifetime};
+    auto result = co_await relay(client, upstream, limits, entry_);
+    record_.bytes_up += result.bytes_up;
+    record_.bytes_down += result.bytes_down;
+    record_.detail = result.detail;
+    end(result.end_cause);
+    co_await with_deadline(close_notify(client), timeouts_.tls_shutdown);
+}
+
+} // namespace
+
+asio::awaitable<void> run_session(runtime::shared_state& state, std::size_t listener_index, tcp::socket socket)
+{
+    session s(state, listener_index);
+    co_await s.run(std::move(socket));
+}
+
+} // namespace sekisho::net

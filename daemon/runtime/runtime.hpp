@@ -1,0 +1,38 @@
+#pragma once
+// What every session shares, fixed after start-up: settings, the compiled
+// policy snapshot, each listener's TLS context, the tunnel log, counters.
+// Owned by main(); outlives every I/O thread.
+
+#include "daemon/config/settings.hpp"
+#include "daemon/log/tunnel_record.hpp"
+#include "daemon/runtime/device_limits.hpp"
+#include "policy/snapshot.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace sekisho::runtime {
+
+struct listener_runtime
+{
+    config::listener_settings settings;
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    std::uint16_t bound_port = 0; // the port actually bound (settings.port may be 0)
+};
+
+struct shared_state
+{
+    config::settings settings;
+    std::shared_ptr<const policy::snapshot> policy;
+    std::vector<listener_runtime> listeners;
+    std::unique_ptr<log::tunnel_sink> tunnel_log;
+    device_limits devices;
+    std::atomic<std::size_t> active{0};
+    std::atomic<std::uint64_t> next_id{1};
+};
+
+} // namespace sekisho::runtime

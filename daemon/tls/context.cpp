@@ -1,0 +1,180 @@
+#include "daemon/tls/context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstdio>
+
+namespace sekisho::tls {
+
+namespace {
+
+// CRYPTREC-listed AEAD suites only.
+constexpr const char* tls13_suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* groups = "X25519:P-256:P-384";
+constexpr int max_chain_depth = 4;
+constexpr unsigned char session_id_context[] = "sekishod";
+
+struct file_closer
+{
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// Loads every CRL in a PEM file into the store, checks each one is issued by
+// a CA we trust, and reports a CRL already past its nextUpdate.
+bool load_crls(X509_STORE* store,
+               const std::string& path,
+               const policy::source_location& where,
+               policy::diagnostics& diags)
+{
+    std::unique_ptr<std::FILE, file_closer> f(std::fopen(path.c_str(), "r"));
+    if (!f)
+    {
+        diags.error(where, "cannot read CRL file " + path);
+        return false;
+    }
+    int count = 0;
+    while (X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr))
+    {
+        ++count;
+        // The CRL must belong to one of the trusted device CAs.
+        bool matched = false;
+        STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(store);
+        for (int i = 0; i < sk_X509_OBJECT_num(objs); ++i)
+        {
+            X509* ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+            if (ca != nullptr && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) == 0)
+            {
+                EVP_PKEY* key = X509_get0_pubkey(ca);
+                matched = matched || (key != nullptr && X509_CRL_verify(crl, key) == 1);
+            }
+        }
+        if (!matched)
+        {
+            diags.error(where, "CRL in " + path + " is not signed by the client CA", "use the device CA's own CRL");
+        }
+        const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+        if (next == nullptr)
+        {
+            diags.error(where, "CRL in " + path + " has no nextUpdate", "issue CRLs with a nextUpdate date");
+        }
+        else if (X509_cmp_current_time(next) <= 0)
+        {
+            diags.warning(where,
+                          "CRL in " + path + " is past its nextUpdate: every client certificate will be refused "
+                                             "(fail closed) until a fresh CRL is installed",
+                          "publish a new CRL from the device CA");
+        }
+        X509_STORE_add_crl(store, crl);
+        X509_CRL_free(crl);
+    }
+    ERR_clear_error(); // PEM_read's end-of-file "no start line"
+    if (count == 0)
+    {
+        diags.error(where, "no CRL found in " + path, "expected a PEM file with -----BEGIN X509 CRL-----");
+        return false;
+    }
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    return true;
+}
+
+} // namespace
+
+std::string drain_openssl_errors()
+{
+    std::string out;
+    while (unsigned long e = ERR_get_error())
+    {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        if (!out.empty())
+        {
+            out += "; ";
+        }
+        out += buf;
+    }
+    return out;
+}
+
+std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls_files& files,
+                                                               const policy::source_location& where,
+                                                               policy::diagnostics& diags)
+{
+    namespace ssl = boost::asio::ssl;
+    ERR_clear_error();
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* c = ctx->native_handle();
+    const auto before = diags.error_count();
+    auto fail = [&](const std::string& what, const std::string& hint = {}) {
+        const auto why = drain_openssl_errors();
+        diags.error(where, what + (why.empty() ? "" : ": " + why), hint);
+    };
+
+    SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
+    SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION);
+    SSL_CTX_set_options(c,
+                        SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                            SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Small idle state: OpenSSL frees its record buffers whenever they are
+    // empty, so an idle tunnel holds no 16 KiB read/write buffers.
+    SSL_CTX_set_mode(c,
+                     SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_read_ahead(c, 1);
+    // No resumption yet: every tunnel presents and verifies its certificate
+    // against the current CA and CRL (a later issue adds resumption together
+    // with re-checks against the device inventory).
+    SSL_CTX_set_num_tickets(c, 0);
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_session_id_context(c, session_id_context, sizeof session_id_context - 1);
+    if (SSL_CTX_set_ciphersuites(c, tls13_suites) != 1 || SSL_CTX_set1_groups_list(c, groups) != 1)
+    {
+        fail("cannot configure TLS 1.3 suites");
+    }
+
+    if (SSL_CTX_use_certificate_chain_file(c, files.certificate.c_str()) != 1)
+    {
+        fail("cannot load the server certificate " + files.certificate);
+    }
+    else if (SSL_CTX_use_PrivateKey_file(c, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1)
+    {
+        fail("cannot load the private key " + files.private_key, "check the file and its permissions");
+    }
+    else if (SSL_CTX_check_private_key(c) != 1)
+    {
+        fail("the private key does not match the certificate " + files.certificate);
+    }
+    else if (X509* cert = SSL_CTX_get0_certificate(c); cert != nullptr && X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
+    {
+        diags.warning(where, "the server certificate " + files.certificate + " has expired", "renew it");
+    }
+
+    if (SSL_CTX_load_verify_locations(c, files.client_ca.c_str(), nullptr) != 1)
+    {
+        fail("cannot load the client (device) CA " + files.client_ca);
+    }
+    else
+    {
+        if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca.c_str()))
+        {
+            SSL_CTX_set_client_CA_list(c, names);
+        }
+        if (files.crl)
+        {
+            load_crls(SSL_CTX_get_cert_store(c), *files.crl, where, diags);
+        }
+    }
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    SSL_CTX_set_verify_depth(c, max_chain_depth);
+    ERR_clear_error();
+    if (diags.error_count() > before)
+    {
+        return nullptr;
+    }
+    return ctx;
+}
+
+} // namespace sekisho::tls

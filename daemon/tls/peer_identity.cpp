@@ -1,0 +1,87 @@
+#include "daemon/tls/peer_identity.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+
+namespace sekisho::tls {
+
+namespace {
+
+std::string hex(const unsigned char* p, std::size_t n)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * n);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 0xf];
+    }
+    return out;
+}
+
+} // namespace
+
+peer_identity identify_peer(SSL* ssl)
+{
+    peer_identity id;
+    X509* cert = SSL_get0_peer_certificate(ssl);
+    if (cert == nullptr)
+    {
+        return id;
+    }
+    char cn[256] = {};
+    if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) > 0)
+    {
+        id.subject_cn = cn;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1)
+    {
+        id.fingerprint_sha256 = hex(md, md_len);
+    }
+    if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr))
+    {
+        if (char* text = BN_bn2hex(bn))
+        {
+            id.serial_hex = text;
+            OPENSSL_free(text);
+        }
+        BN_free(bn);
+    }
+    return id;
+}
+
+std::string handshake_failure_reason(SSL* ssl, unsigned long openssl_error)
+{
+    if (ERR_GET_REASON(openssl_error) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+    {
+        return "client_cert_missing";
+    }
+    switch (SSL_get_verify_result(ssl))
+    {
+        case X509_V_OK:
+            // Verification did not fail; either no certificate came or the
+            // handshake broke before it.
+            return "tls_protocol_error";
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return "client_cert_expired";
+        case X509_V_ERR_CERT_REVOKED:
+            return "client_cert_revoked";
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+        case X509_V_ERR_CRL_NOT_YET_VALID:
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+            return "crl_stale";
+        default:
+            return "client_cert_untrusted";
+    }
+}
+
+} // namespace sekisho::tls

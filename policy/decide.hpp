@@ -1,0 +1,74 @@
+#pragma once
+// Decisions: pure functions of (snapshot, request, time). Deny by default;
+// every answer carries a reason code and the id of the rule that decided it.
+//
+// A name is decided in two steps so that denied names are never even looked
+// up in DNS: decide() on the name, then, after the daemon has resolved it,
+// vet_resolved() on every address (DNS rebinding / SSRF guard, invariant 5).
+
+#include "model.hpp"
+#include "snapshot.hpp"
+#include "target.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace sekisho::policy {
+
+enum class reason : std::uint8_t
+{
+    allowed,
+    mynumber_zone,          // invariant 1: by name or by address
+    layer_mismatch,         // invariant 2: destination in another layer
+    not_screen_transfer,    // invariant 3: LGWAN target not an approved endpoint (host and port)
+    not_catalogued,         // invariant 4: internet target not a catalogued service
+    port_not_allowed,       // catalogued host, port not listed
+    ip_literal_not_allowed, // internet IP literal: services are matched by name only
+    special_address,        // address in special-purpose space and in no zone
+    resolved_outside_zone,  // invariant 5: a resolved address lies outside the name's zone
+    self_connect,           // the gateway's own listener
+    no_addresses            // the name resolved to nothing usable
+};
+std::string_view to_string(reason r);
+
+enum class verdict : std::uint8_t
+{
+    deny,
+    allow
+};
+
+struct request
+{
+    layer listener_layer = layer::internet;
+    target dest;
+};
+
+struct decision
+{
+    verdict result = verdict::deny;
+    reason why = reason::not_catalogued;
+    std::string rule_id; // "service:<id>", "screen_transfer:<id>", "invariant:mynumber", "default:deny", ...
+    zone dest_zone = zone::none;
+    std::string service_id; // the service or endpoint id that matched, if any
+    std::string detail;     // for logs: the offending address, the port, ...
+
+    bool allowed() const { return result == verdict::allow; }
+};
+
+using clock = std::chrono::system_clock;
+
+decision decide(const snapshot& snap, const request& req, clock::time_point now);
+
+// Vets every address a name resolved to against the zones. Any address in the
+// My Number zone, outside the name's own zone, or equal to one of the
+// gateway's own listeners denies the whole request (fail closed). Returns
+// by_name unchanged when all addresses pass.
+decision vet_resolved(const snapshot& snap,
+                      const request& req,
+                      const decision& by_name,
+                      std::span<const ip_address> addresses);
+
+} // namespace sekisho::policy

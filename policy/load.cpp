@@ -1,0 +1,436 @@
+#include "load.hpp"
+
+#include "yaml_reader.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <sodium.h>
+
+namespace sekisho::policy {
+
+namespace {
+
+std::string indexed(std::string_view what, std::size_t i)
+{
+    return std::string(what) + "[" + std::to_string(i) + "]";
+}
+
+// "10.1.2.3/8" → "10.0.0.0/8": the network the operator most likely meant.
+std::string network_of(const std::string& text)
+{
+    const auto slash = text.find('/');
+    auto addr = ip_address::parse(std::string_view(text).substr(0, slash));
+    const unsigned len = static_cast<unsigned>(std::stoul(text.substr(slash + 1)));
+    auto bytes = addr->bytes();
+    for (unsigned i = len; i < addr->bit_width(); ++i)
+    {
+        bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] & ~(1U << (7 - i % 8)));
+    }
+    const auto net = addr->is_v4() ? ip_address::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : ip_address::v6(bytes);
+    return net.to_string() + "/" + std::to_string(len);
+}
+
+// ids name rules in logs and deny headers: keep them plain.
+bool valid_id(std::string_view id)
+{
+    if (id.empty() || id.size() > 64)
+    {
+        return false;
+    }
+    for (char c : id)
+    {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!ok)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::string_view what)
+{
+    auto id = r.string(node, what);
+    if (id && !valid_id(*id))
+    {
+        r.error(node,
+                std::string(what) + " `" + *id + "` is not a valid id",
+                "use 1-64 lower-case letters, digits, '-', '_' or '.'");
+        return std::nullopt;
+    }
+    return id;
+}
+
+std::vector<std::uint16_t> read_ports(yaml_reader& r, const YAML::Node& node, std::string_view what)
+{
+    std::vector<std::uint16_t> ports;
+    if (!r.expect_sequence(node, what))
+    {
+        return ports;
+    }
+    if (node.size() == 0)
+    {
+        r.error(node, std::string(what) + " is empty", "list every port the destination may be reached on");
+    }
+    std::set<std::uint16_t> seen;
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        if (auto p = r.integer(node[i], indexed(what, i), 1, 65535))
+        {
+            const auto port = static_cast<std::uint16_t>(*p);
+            if (!seen.insert(port).second)
+            {
+                r.warning(node[i], "port " + std::to_string(port) + " is listed twice in " + std::string(what));
+            }
+            ports.push_back(port);
+        }
+    }
+    return ports;
+}
+
+void read_zone(yaml_reader& r, const YAML::Node& node, std::string_view what, zone_def& out)
+{
+    out.where = r.where(node);
+    if (!r.expect_map(node, what, {"cidrs", "domains"}))
+    {
+        return;
+    }
+    if (auto cidrs = node["cidrs"]; cidrs && r.expect_sequence(cidrs, std::string(what) + ".cidrs"))
+    {
+        for (std::size_t i = 0; i < cidrs.size(); ++i)
+        {
+            auto text = r.string(cidrs[i], indexed(std::string(what) + ".cidrs", i));
+            if (!text)
+            {
+                continue;
+            }
+            std::string why;
+            if (auto c = cidr::parse(*text, &why))
+            {
+                out.cidrs.push_back(*c);
+            }
+            else
+            {
+                std::string hint;
+                if (why.find("bits") != std::string::npos)
+                {
+                    hint = "write `" + network_of(*text) + "`, or check the prefix length";
+                }
+                r.error(cidrs[i], "`" + *text + "` is not a valid CIDR: " + why, hint);
+            }
+        }
+    }
+    if (auto domains = node["domains"]; domains && r.expect_sequence(domains, std::string(what) + ".domains"))
+    {
+        for (std::size_t i = 0; i < domains.size(); ++i)
+        {
+            auto text = r.string(domains[i], indexed(std::string(what) + ".domains", i));
+            if (!text)
+            {
+                continue;
+            }
+            if (text->rfind("*.", 0) == 0)
+            {
+                r.error(domains[i],
+                        "zone domains are suffixes already: `" + *text + "` needs no wildcard",
+                        "write `" + text->substr(2) + "`");
+                continue;
+            }
+            if (auto e = check_policy_hostname(*text))
+            {
+                r.error(domains[i], "zone domain `" + *text + "`: " + e->message, e->suggestion);
+                continue;
+            }
+            out.domains.push_back(*text);
+        }
+    }
+}
+
+void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+{
+    if (!r.expect_sequence(node, "screen_transfer"))
+    {
+        return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        const auto what = indexed("screen_transfer", i);
+        const auto& item = node[i];
+        if (!r.expect_map(item, what, {"id", "host", "ports", "description", "controls"}, {"id", "host", "ports", "controls"}))
+        {
+            continue;
+        }
+        screen_transfer_endpoint ep;
+        ep.where = r.where(item);
+        auto id = read_id(r, item["id"], what + ".id");
+        auto host = r.string(item["host"], what + ".host");
+        ep.ports = read_ports(r, item["ports"], what + ".ports");
+        if (auto d = item["description"])
+        {
+            ep.description = r.string(d, what + ".description").value_or("");
+        }
+        const auto controls = item["controls"];
+        bool controls_ok = false;
+        if (r.expect_map(controls,
+                         what + ".controls",
+                         {"clipboard", "file_transfer", "printing", "drive_mapping"},
+                         {"clipboard", "file_transfer", "printing", "drive_mapping"}))
+        {
+            controls_ok = true;
+            for (const char* c : {"clipboard", "file_transfer", "printing", "drive_mapping"})
+            {
+                auto v = r.boolean(controls[c], what + ".controls." + c);
+                if (v && *v)
+                {
+                    // DOMAIN.md §7 rule 2 / F15: data must not leave the LGWAN layer.
+                    r.error(controls[c],
+                            what + ".controls." + c + " is on: LGWAN-layer telework is allowed only "
+                                                      "through screen transfer with clipboard, file "
+                                                      "transfer, printing and drive mapping all off",
+                            "turn it off on the endpoint and write `false`, or remove the endpoint");
+                    controls_ok = false;
+                }
+                else if (!v)
+                {
+                    controls_ok = false;
+                }
+            }
+        }
+        if (host)
+        {
+            if (auto addr = ip_address::parse(*host))
+            {
+                ep.host_ip = *addr;
+                ep.host = addr->to_string();
+            }
+            else if (auto e = check_policy_hostname(*host))
+            {
+                r.error(item["host"], what + ".host `" + *host + "`: " + e->message, e->suggestion);
+                host.reset();
+            }
+            else
+            {
+                ep.host = *host;
+            }
+        }
+        if (id && host && controls_ok)
+        {
+            ep.id = *id;
+            doc.screen_transfer.push_back(std::move(ep));
+        }
+    }
+}
+
+void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+{
+    if (!r.expect_sequence(node, "services"))
+    {
+        return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        const auto what = indexed("services", i);
+        const auto& item = node[i];
+        if (!r.expect_map(item, what, {"id", "name", "domains", "ports"}, {"id", "domains", "ports"}))
+        {
+            continue;
+        }
+        cloud_service svc;
+        svc.where = r.where(item);
+        auto id = read_id(r, item["id"], what + ".id");
+        if (auto n = item["name"])
+        {
+            svc.name = r.string(n, what + ".name").value_or("");
+        }
+        bool domains_ok = true;
+        const auto domains = item["domains"];
+        if (r.expect_sequence(domains, what + ".domains"))
+        {
+            if (domains.size() == 0)
+            {
+                r.error(domains, what + ".domains is empty", "list the service's host names");
+                domains_ok = false;
+            }
+            for (std::size_t j = 0; j < domains.size(); ++j)
+            {
+                auto text = r.string(domains[j], indexed(what + ".domains", j));
+                if (!text)
+                {
+                    domains_ok = false;
+                    continue;
+                }
+                if (ip_address::parse(*text))
+                {
+                    r.error(domains[j],
+                            "`" + *text + "` is an address; services are catalogued by name",
+                            "list the service's host name; addresses are vetted after resolution");
+                    domains_ok = false;
+                    continue;
+                }
+                name_error why;
+                if (auto p = domain_pattern::parse(*text, &why))
+                {
+                    svc.domains.push_back(*p);
+                }
+                else
+                {
+                    r.error(domains[j], "domain `" + *text + "`: " + why.message, why.suggestion);
+                    domains_ok = false;
+                }
+            }
+        }
+        else
+        {
+            domains_ok = false;
+        }
+        svc.ports = read_ports(r, item["ports"], what + ".ports");
+        if (id && domains_ok && !svc.ports.empty())
+        {
+            svc.id = *id;
+            doc.services.push_back(std::move(svc));
+        }
+    }
+}
+
+void check_unique_ids(yaml_reader& r, const policy_document& doc)
+{
+    std::set<std::string, std::less<>> ids;
+    for (const auto& ep : doc.screen_transfer)
+    {
+        if (!ids.insert(ep.id).second)
+        {
+            r.diags().error(ep.where, "duplicate id `" + ep.id + "` in screen_transfer", "ids must be unique");
+        }
+    }
+    ids.clear();
+    for (const auto& s : doc.services)
+    {
+        if (!ids.insert(s.id).second)
+        {
+            r.diags().error(s.where, "duplicate id `" + s.id + "` in services", "ids must be unique");
+        }
+    }
+}
+
+} // namespace
+
+std::string content_hash(std::string_view bytes)
+{
+    static const bool initialised = sodium_init() >= 0;
+    (void)initialised;
+    unsigned char out[crypto_generichash_BYTES];
+    crypto_generichash(out,
+                       sizeof out,
+                       reinterpret_cast<const unsigned char*>(bytes.data()),
+                       bytes.size(),
+                       nullptr,
+                       0);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(2 * sizeof out);
+    for (unsigned char b : out)
+    {
+        text += hex[b >> 4];
+        text += hex[b & 0xf];
+    }
+    return text;
+}
+
+load_result load_policy_text(std::string_view yaml, const std::string& name)
+{
+    load_result result;
+    yaml_reader r(name, result.diags);
+    YAML::Node root;
+    try
+    {
+        root = YAML::Load(std::string(yaml));
+    }
+    catch (const YAML::Exception& e)
+    {
+        result.diags.error({name, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+        return result;
+    }
+    if (!root || root.IsNull())
+    {
+        result.diags.error({name, 1, 1}, "the policy is empty", "start with `version: 1`");
+        return result;
+    }
+    policy_document doc;
+    doc.source_file = name;
+    doc.content_hash = content_hash(yaml);
+    if (!r.expect_map(root, "the policy", {"version", "model", "zones", "screen_transfer", "services"}, {"version", "model", "zones"}))
+    {
+        if (!root.IsMap())
+        {
+            return result;
+        }
+    }
+    if (auto v = root["version"])
+    {
+        if (auto n = r.integer(v, "version", 1, 1))
+        {
+            doc.version = static_cast<int>(*n);
+        }
+    }
+    if (auto m = root["model"])
+    {
+        if (auto text = r.string(m, "model"))
+        {
+            if (auto model = parse_network_model(*text))
+            {
+                doc.model = *model;
+            }
+            else
+            {
+                r.error(m, "unknown model `" + *text + "`", "use one of `alpha`, `alpha_prime`, `beta`, `beta_prime`");
+            }
+        }
+    }
+    if (auto z = root["zones"])
+    {
+        if (r.expect_map(z, "zones", {"mynumber", "lgwan", "internet"}, {"mynumber", "lgwan", "internet"}))
+        {
+            read_zone(r, z["mynumber"], "zones.mynumber", doc.mynumber);
+            read_zone(r, z["lgwan"], "zones.lgwan", doc.lgwan);
+            read_zone(r, z["internet"], "zones.internet", doc.internet);
+            if (doc.mynumber.cidrs.empty() && doc.mynumber.domains.empty())
+            {
+                r.warning(z["mynumber"],
+                          "the My Number zone lists no addresses or domains",
+                          "list its ranges so that sekisho can name them in denials; it is never reachable either way");
+            }
+        }
+    }
+    if (auto st = root["screen_transfer"])
+    {
+        read_screen_transfer(r, st, doc);
+    }
+    if (auto sv = root["services"])
+    {
+        read_services(r, sv, doc);
+    }
+    check_unique_ids(r, doc);
+    if (!result.diags.has_errors())
+    {
+        result.document = std::move(doc);
+    }
+    return result;
+}
+
+load_result load_policy_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        load_result result;
+        result.diags.error({path, 0, 0}, "cannot read the policy file", "check the path and its permissions");
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return load_policy_text(text.str(), path);
+}
+
+} // namespace sekisho::policy

@@ -1,0 +1,27 @@
+#pragma once
+// Reading a policy file: YAML → validated policy_document, with every mistake
+// reported as a diagnostic (file:line). Reads the file; no other I/O.
+
+#include "diagnostics.hpp"
+#include "model.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sekisho::policy {
+
+struct load_result
+{
+    std::optional<policy_document> document; // set only when there are no errors
+    diagnostics diags;
+};
+
+load_result load_policy_file(const std::string& path);
+// The same from text already in memory; `name` is used in diagnostics.
+load_result load_policy_text(std::string_view yaml, const std::string& name);
+
+// BLAKE2b-256 of the bytes, lower-case hex (used for snapshot hashes).
+std::string content_hash(std::string_view bytes);
+
+} // namespace sekisho::policy

@@ -1,0 +1,282 @@
+#include "yaml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <vector>
+
+namespace sekisho::policy {
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> prev(b.size() + 1);
+    std::vector<std::size_t> cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+    {
+        prev[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i)
+    {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+        {
+            const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string quoted_list(std::initializer_list<std::string_view> words)
+{
+    std::string out;
+    for (auto w : words)
+    {
+        if (!out.empty())
+        {
+            out += ", ";
+        }
+        out += '`';
+        out += w;
+        out += '`';
+    }
+    return out;
+}
+
+} // namespace
+
+std::string closest_word(std::string_view word, std::initializer_list<std::string_view> candidates)
+{
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (auto c : candidates)
+    {
+        const auto d = edit_distance(word, c);
+        if (d < best_distance)
+        {
+            best_distance = d;
+            best = std::string(c);
+        }
+    }
+    return best;
+}
+
+source_location yaml_reader::where(const YAML::Node& node) const
+{
+    source_location loc{file_, 0, 0};
+    if (node.IsDefined())
+    {
+        const auto mark = node.Mark();
+        if (mark.line >= 0)
+        {
+            loc.line = mark.line + 1;
+            loc.column = mark.column + 1;
+        }
+    }
+    if (loc.line == 0)
+    {
+        loc = last_good_;
+        loc.file = file_;
+    }
+    return loc;
+}
+
+void yaml_reader::error(const YAML::Node& at, std::string message, std::string hint)
+{
+    diags_.error(where(at), std::move(message), std::move(hint));
+}
+
+void yaml_reader::warning(const YAML::Node& at, std::string message, std::string hint)
+{
+    diags_.warning(where(at), std::move(message), std::move(hint));
+}
+
+bool yaml_reader::expect_map(const YAML::Node& node,
+                             std::string_view what,
+                             std::initializer_list<std::string_view> allowed,
+                             std::initializer_list<std::string_view> required)
+{
+    if (!node.IsMap())
+    {
+        error(node, std::string(what) + " must be a mapping (key: value)");
+        return false;
+    }
+    last_good_ = where(node);
+    bool ok = true;
+    std::set<std::string, std::less<>> seen;
+    for (const auto& kv : node)
+    {
+        if (!kv.first.IsScalar())
+        {
+            error(kv.first, std::string("keys of ") + std::string(what) + " must be plain words");
+            ok = false;
+            continue;
+        }
+        const auto key = kv.first.Scalar();
+        if (!seen.insert(key).second)
+        {
+            error(kv.first, "duplicate key `" + key + "` in " + std::string(what), "each key may appear once");
+            ok = false;
+        }
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        {
+            auto near = closest_word(key, allowed);
+            error(kv.first,
+                  "unknown key `" + key + "` in " + std::string(what),
+                  near.empty() ? "allowed keys: " + quoted_list(allowed) : "did you mean `" + near + "`?");
+            ok = false;
+        }
+    }
+    for (auto req : required)
+    {
+        if (seen.find(req) == seen.end())
+        {
+            error(node, std::string(what) + " is missing the required key `" + std::string(req) + "`");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool yaml_reader::expect_sequence(const YAML::Node& node, std::string_view what)
+{
+    if (!node.IsSequence())
+    {
+        error(node, std::string(what) + " must be a list", "write `[a, b]` or one `- item` per line");
+        return false;
+    }
+    return true;
+}
+
+std::optional<std::string> yaml_reader::string(const YAML::Node& node, std::string_view what)
+{
+    if (!node.IsScalar())
+    {
+        error(node, std::string(what) + " must be a single value");
+        return std::nullopt;
+    }
+    return node.Scalar();
+}
+
+std::optional<std::int64_t> yaml_reader::integer(const YAML::Node& node,
+                                                 std::string_view what,
+                                                 std::int64_t min,
+                                                 std::int64_t max)
+{
+    if (!node.IsScalar())
+    {
+        error(node, std::string(what) + " must be a whole number");
+        return std::nullopt;
+    }
+    const auto& text = node.Scalar();
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty())
+    {
+        error(node, std::string(what) + " must be a whole number, not `" + text + "`");
+        return std::nullopt;
+    }
+    if (value < min || value > max)
+    {
+        error(node,
+              std::string(what) + " is " + text + ", outside the allowed range",
+              "use a value from " + std::to_string(min) + " to " + std::to_string(max));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<bool> yaml_reader::boolean(const YAML::Node& node, std::string_view what)
+{
+    if (node.IsScalar())
+    {
+        const auto& t = node.Scalar();
+        if (t == "true")
+        {
+            return true;
+        }
+        if (t == "false")
+        {
+            return false;
+        }
+    }
+    error(node, std::string(what) + " must be `true` or `false`");
+    return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node& node,
+                                                               std::string_view what,
+                                                               std::chrono::milliseconds min,
+                                                               std::chrono::milliseconds max)
+{
+    using namespace std::chrono;
+    const std::string hint = "write a number with a unit: 250ms, 10s, 15m, 12h";
+    if (!node.IsScalar())
+    {
+        error(node, std::string(what) + " must be a duration", hint);
+        return std::nullopt;
+    }
+    const auto& text = node.Scalar();
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
+    if (ec != std::errc{} || value < 0 || ptr == text.data())
+    {
+        error(node, std::string(what) + ": `" + text + "` is not a duration", hint);
+        return std::nullopt;
+    }
+    milliseconds result{};
+    if (unit == "ms")
+    {
+        result = milliseconds(value);
+    }
+    else if (unit == "s")
+    {
+        result = seconds(value);
+    }
+    else if (unit == "m")
+    {
+        result = minutes(value);
+    }
+    else if (unit == "h")
+    {
+        result = hours(value);
+    }
+    else
+    {
+        error(node, std::string(what) + ": `" + text + "` has no known unit", hint);
+        return std::nullopt;
+    }
+    if (result < min || result > max)
+    {
+        error(node,
+              std::string(what) + " is " + text + ", outside the allowed range",
+              "use a value from " + format_duration(min) + " to " + format_duration(max));
+        return std::nullopt;
+    }
+    return result;
+}
+
+std::string format_duration(std::chrono::milliseconds d)
+{
+    using namespace std::chrono;
+    const auto ms = d.count();
+    if (ms % 3600000 == 0 && ms != 0)
+    {
+        return std::to_string(ms / 3600000) + "h";
+    }
+    if (ms % 60000 == 0 && ms != 0)
+    {
+        return std::to_string(ms / 60000) + "m";
+    }
+    if (ms % 1000 == 0)
+    {
+        return std::to_string(ms / 1000) + "s";
+    }
+    return std::to_string(ms) + "ms";
+}
+
+} // namespace sekisho::policy

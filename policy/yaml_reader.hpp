@@ -1,0 +1,62 @@
+#pragma once
+// Checked reading of yaml-cpp nodes for every sekisho loader (policy and
+// daemon settings): each accessor reports a precise diagnostic (file:line,
+// what was expected, a suggestion) and returns nullopt instead of throwing,
+// so a loader keeps going and reports every mistake in one run.
+
+#include "diagnostics.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+namespace sekisho::policy {
+
+// The candidate closest to word by edit distance, or "" when none is close.
+std::string closest_word(std::string_view word, std::initializer_list<std::string_view> candidates);
+
+class yaml_reader
+{
+public:
+    yaml_reader(std::string file, diagnostics& diags) : file_(std::move(file)), diags_(diags) {}
+
+    source_location where(const YAML::Node& node) const;
+    const std::string& file() const { return file_; }
+    diagnostics& diags() { return diags_; }
+
+    void error(const YAML::Node& at, std::string message, std::string hint = {});
+    void warning(const YAML::Node& at, std::string message, std::string hint = {});
+
+    // A mapping whose keys are all in `allowed` (unknown keys get a "did you
+    // mean" hint), none duplicated, and every `required` key present.
+    bool expect_map(const YAML::Node& node,
+                    std::string_view what,
+                    std::initializer_list<std::string_view> allowed,
+                    std::initializer_list<std::string_view> required = {});
+    bool expect_sequence(const YAML::Node& node, std::string_view what);
+
+    std::optional<std::string> string(const YAML::Node& node, std::string_view what);
+    std::optional<std::int64_t> integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max);
+    std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+    // "250ms", "10s", "15m", "12h" (a bare number is refused: the unit is
+    // part of what the operator means), within [min, max].
+    std::optional<std::chrono::milliseconds> duration(const YAML::Node& node,
+                                                      std::string_view what,
+                                                      std::chrono::milliseconds min,
+                                                      std::chrono::milliseconds max);
+
+private:
+    std::string file_;
+    diagnostics& diags_;
+    source_location last_good_; // for nodes without a mark
+};
+
+// Human text for a duration ("10s", "1500ms", "15m").
+std::string format_duration(std::chrono::milliseconds d);
+
+} // namespace sekisho::policy
