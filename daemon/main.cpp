@@ -22,9 +22,10 @@ constexpr int exit_config = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_start = 3;
 
-constexpr const char* usage_text = "usage: sekishod --config FILE       run the gateway\n"
-                                   "       sekishod --check-config FILE check the configuration and policy, then exit\n"
-                                   "       sekishod --version\n";
+constexpr const char* usage_text =
+    "usage: sekishod --config FILE       run the gateway\n"
+    "       sekishod --check-config FILE check the configuration and policy, then exit\n"
+    "       sekishod --version\n";
 
 int usage()
 {
@@ -99,6 +100,20 @@ int main(int argc, char** argv)
     if (!server.bind())
     {
         return exit_start;
+    }
+    // The listeners' real ports are known only now (a configured port may be
+    // 0): recompile so that tunnels to them are refused as proxy loops.
+    sekisho::policy::compile_inputs inputs;
+    for (const auto& l : state.listeners)
+    {
+        inputs.self_endpoints.push_back({l.settings.address, l.bound_port});
+    }
+    sekisho::policy::diagnostics diags;
+    state.policy = sekisho::policy::compile(state.policy->document(), inputs, diags);
+    if (!state.policy)
+    {
+        print_diagnostics(diags);
+        return exit_config;
     }
     return server.run();
 }

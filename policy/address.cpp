@@ -97,7 +97,7 @@ std::optional<std::array<std::uint8_t, 16>> parse_v6(std::string_view text)
         }
         // An embedded IPv4 tail ("::ffff:1.2.3.4").
         const auto rest = text.substr(pos);
-        if (rest.find('.') != std::string_view::npos)
+        if (rest.find(':') == std::string_view::npos && rest.find('.') != std::string_view::npos)
         {
             if (count > 6)
             {
@@ -108,8 +108,10 @@ std::optional<std::array<std::uint8_t, 16>> parse_v6(std::string_view text)
             {
                 return std::nullopt;
             }
-            groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(((*v4)[0] << 8) | (*v4)[1]);
-            groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(((*v4)[2] << 8) | (*v4)[3]);
+            groups[static_cast<std::size_t>(count++)] =
+                static_cast<std::uint16_t>(((*v4)[0] << 8) | (*v4)[1]);
+            groups[static_cast<std::size_t>(count++)] =
+                static_cast<std::uint16_t>(((*v4)[2] << 8) | (*v4)[3]);
             pos = text.size();
             break;
         }

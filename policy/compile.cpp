@@ -41,8 +41,8 @@ void check_zone_overlaps(const policy_document& doc, diagnostics& diags)
                     if (ca.overlaps(cb))
                     {
                         diags.error(zb.where,
-                                    "zones overlap: " + ca.to_string() + " in " + zone_label(all_zones[a]) + " and " +
-                                        cb.to_string() + " in " + zone_label(all_zones[b]),
+                                    "zones overlap: " + ca.to_string() + " in " + zone_label(all_zones[a]) +
+                                        " and " + cb.to_string() + " in " + zone_label(all_zones[b]),
                                     "an address must belong to exactly one layer; split the ranges");
                     }
                 }
@@ -73,8 +73,8 @@ void check_zone_overlaps(const policy_document& doc, diagnostics& diags)
                 if (d != m && name_in_domain(d, m))
                 {
                     diags.error(doc.zone_definition(z).where,
-                                "domain `" + d + "` in " + zone_label(z) + " lies inside the My Number domain `" +
-                                    m + "`",
+                                "domain `" + d + "` in " + zone_label(z) +
+                                    " lies inside the My Number domain `" + m + "`",
                                 "names under a My Number domain always belong to the My Number zone");
                 }
             }
@@ -92,7 +92,8 @@ void check_endpoints(const snapshot& snap, const policy_document& doc, diagnosti
             diags.error(ep.where,
                         "screen_transfer `" + ep.id + "`: host `" + ep.host + "` is in the " +
                             std::string(to_string(z)) + " zone, not in zones.lgwan",
-                        ep.host_ip ? "add its range to zones.lgwan.cidrs" : "add its domain to zones.lgwan.domains");
+                        ep.host_ip ? "add its range to zones.lgwan.cidrs"
+                                   : "add its domain to zones.lgwan.domains");
         }
     }
 }
@@ -109,8 +110,9 @@ void check_services(const snapshot& snap, const policy_document& doc, diagnostic
                 diags.error(svc.where,
                             "service `" + svc.id + "`: `" + pattern.to_string() + "` is in the " +
                                 std::string(to_string(z)) + " zone",
-                            z == zone::lgwan ? "the LGWAN layer is reached only through screen_transfer endpoints"
-                                             : "the My Number layer is never reachable");
+                            z == zone::lgwan
+                                ? "the LGWAN layer is reached only through screen_transfer endpoints"
+                                : "the My Number layer is never reachable");
                 continue;
             }
             if (!pattern.is_wildcard())
@@ -195,7 +197,8 @@ const cloud_service* snapshot::find_service(std::string_view canonical_name) con
     return nullptr;
 }
 
-std::shared_ptr<const snapshot> compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags)
+std::shared_ptr<const snapshot>
+compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags)
 {
     const auto errors_before = diags.error_count();
     auto snap = std::make_shared<snapshot>();

@@ -62,7 +62,10 @@ decision decide_internet(const snapshot& snap, const target& dest)
     }
     if (!has_port(svc->ports, dest.port))
     {
-        return deny(reason::port_not_allowed, "service:" + svc->id, zone::internet, "port " + std::to_string(dest.port));
+        return deny(reason::port_not_allowed,
+                    "service:" + svc->id,
+                    zone::internet,
+                    "port " + std::to_string(dest.port));
     }
     return allow("service:" + svc->id, zone::internet, svc->id);
 }

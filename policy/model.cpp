@@ -59,7 +59,8 @@ std::string_view to_string(network_model m)
 
 std::optional<network_model> parse_network_model(std::string_view text)
 {
-    for (auto m : {network_model::alpha, network_model::alpha_prime, network_model::beta, network_model::beta_prime})
+    for (auto m :
+         {network_model::alpha, network_model::alpha_prime, network_model::beta, network_model::beta_prime})
     {
         if (text == to_string(m))
         {

@@ -47,9 +47,8 @@ public:
     const cloud_service* find_service(std::string_view canonical_name) const;
 
 private:
-    friend std::shared_ptr<const snapshot> compile(const policy_document&,
-                                                   const compile_inputs&,
-                                                   diagnostics&);
+    friend std::shared_ptr<const snapshot>
+    compile(const policy_document&, const compile_inputs&, diagnostics&);
     struct zone_prefix
     {
         cidr prefix;
@@ -62,17 +61,18 @@ private:
     };
 
     policy_document doc_;
-    std::vector<zone_prefix> prefixes_;                       // longest first
-    std::vector<zone_suffix> suffixes_;                       // longest first
-    std::unordered_map<std::string, std::size_t> endpoints_;  // host → index
-    std::unordered_map<std::string, std::size_t> exact_;      // name → service index
-    std::vector<std::pair<std::string, std::size_t>> wild_;   // base → service index, longest first
+    std::vector<zone_prefix> prefixes_;                      // longest first
+    std::vector<zone_suffix> suffixes_;                      // longest first
+    std::unordered_map<std::string, std::size_t> endpoints_; // host → index
+    std::unordered_map<std::string, std::size_t> exact_;     // name → service index
+    std::vector<std::pair<std::string, std::size_t>> wild_;  // base → service index, longest first
     std::vector<endpoint> self_;
 };
 
 // Compile a validated document. Cross-checks that need the whole document
 // (zones overlapping, services inside the LGWAN/My Number suffixes, endpoints
 // outside the LGWAN zone) are reported to diags; returns null on any error.
-std::shared_ptr<const snapshot> compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags);
+std::shared_ptr<const snapshot>
+compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags);
 
 } // namespace sekisho::policy

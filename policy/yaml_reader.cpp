@@ -118,7 +118,8 @@ bool yaml_reader::expect_map(const YAML::Node& node,
         const auto key = kv.first.Scalar();
         if (!seen.insert(key).second)
         {
-            error(kv.first, "duplicate key `" + key + "` in " + std::string(what), "each key may appear once");
+            error(
+                kv.first, "duplicate key `" + key + "` in " + std::string(what), "each key may appear once");
             ok = false;
         }
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
@@ -161,10 +162,8 @@ std::optional<std::string> yaml_reader::string(const YAML::Node& node, std::stri
     return node.Scalar();
 }
 
-std::optional<std::int64_t> yaml_reader::integer(const YAML::Node& node,
-                                                 std::string_view what,
-                                                 std::int64_t min,
-                                                 std::int64_t max)
+std::optional<std::int64_t>
+yaml_reader::integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max)
 {
     if (!node.IsScalar())
     {

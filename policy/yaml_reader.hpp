@@ -6,14 +6,14 @@
 
 #include "diagnostics.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 namespace sekisho::policy {
 
@@ -41,7 +41,8 @@ public:
     bool expect_sequence(const YAML::Node& node, std::string_view what);
 
     std::optional<std::string> string(const YAML::Node& node, std::string_view what);
-    std::optional<std::int64_t> integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max);
+    std::optional<std::int64_t>
+    integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max);
     std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
     // "250ms", "10s", "15m", "12h" (a bare number is refused: the unit is
     // part of what the operator means), within [min, max].

@@ -63,7 +63,8 @@ std::size_t pick_thread_count(std::uint32_t configured)
 
 } // namespace
 
-server::server(runtime::shared_state& state) : state_(state), thread_count_(pick_thread_count(state.settings.threads))
+server::server(runtime::shared_state& state)
+    : state_(state), thread_count_(pick_thread_count(state.settings.threads))
 {
     for (std::size_t i = 0; i < thread_count_; ++i)
     {
@@ -170,9 +171,9 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
             continue;
         }
         state_.active.fetch_add(1, std::memory_order_relaxed);
-        asio::co_spawn(target, net::run_session(state_, listener_index, std::move(socket)), [](std::exception_ptr e) {
-            log_escaped("session", e);
-        });
+        asio::co_spawn(target,
+                       net::run_session(state_, listener_index, std::move(socket)),
+                       [](std::exception_ptr e) { log_escaped("session", e); });
     }
 }
 

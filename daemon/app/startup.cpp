@@ -29,6 +29,8 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         {
             inputs.self_endpoints.push_back({l.address, l.port});
         }
+        // Compiled even after load errors: its cross-checks (overlapping
+        // zones, endpoints outside their zone, ...) join the same report.
         state->policy = policy::compile(*loaded.document, inputs, out.diags);
     }
 

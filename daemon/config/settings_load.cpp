@@ -1,5 +1,4 @@
 #include "daemon/config/settings.hpp"
-
 #include "policy/hostname.hpp"
 #include "policy/yaml_reader.hpp"
 
@@ -20,10 +19,8 @@ std::string indexed(std::string_view what, std::size_t i)
     return std::string(what) + "[" + std::to_string(i) + "]";
 }
 
-std::optional<std::string> read_path(yaml_reader& r,
-                                     const YAML::Node& node,
-                                     std::string_view what,
-                                     const std::string& base_dir)
+std::optional<std::string>
+read_path(yaml_reader& r, const YAML::Node& node, std::string_view what, const std::string& base_dir)
 {
     auto raw = r.string(node, what);
     if (!raw)
@@ -65,7 +62,10 @@ void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& b
     {
         const auto what = indexed("listeners", i);
         const auto& item = node[i];
-        if (!r.expect_map(item, what, {"id", "address", "port", "layer", "tls"}, {"id", "address", "port", "layer", "tls"}))
+        if (!r.expect_map(item,
+                          what,
+                          {"id", "address", "port", "layer", "tls"},
+                          {"id", "address", "port", "layer", "tls"}))
         {
             continue;
         }
@@ -93,7 +93,9 @@ void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& b
             }
             else
             {
-                r.error(item["address"], what + ".address `" + *a + "` is not an IP address", "e.g. 127.0.0.1 or ::1");
+                r.error(item["address"],
+                        what + ".address `" + *a + "` is not an IP address",
+                        "e.g. 127.0.0.1 or ::1");
                 ok = false;
             }
         }
@@ -129,7 +131,10 @@ void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& b
             ok = false;
         }
         const auto tls = item["tls"];
-        if (r.expect_map(tls, what + ".tls", {"certificate", "private_key", "client_ca", "crl"}, {"certificate", "private_key", "client_ca"}))
+        if (r.expect_map(tls,
+                         what + ".tls",
+                         {"certificate", "private_key", "client_ca", "crl"},
+                         {"certificate", "private_key", "client_ca"}))
         {
             auto cert = read_path(r, tls["certificate"], what + ".tls.certificate", base);
             auto key = read_path(r, tls["private_key"], what + ".tls.private_key", base);
@@ -160,7 +165,8 @@ void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& b
             {
                 if (other.address == l.address && other.port == l.port && l.port != 0)
                 {
-                    r.error(item, "listeners `" + other.id + "` and `" + l.id + "` use the same address and port");
+                    r.error(item,
+                            "listeners `" + other.id + "` and `" + l.id + "` use the same address and port");
                 }
             }
             out.listeners.push_back(std::move(l));
@@ -189,7 +195,7 @@ void read_hosts(yaml_reader& r, const YAML::Node& node, settings& out)
             continue;
         }
         const std::string what = "hosts." + name;
-        if (!r.expect_sequence(kv.second, what) )
+        if (!r.expect_sequence(kv.second, what))
         {
             continue;
         }
@@ -220,7 +226,12 @@ void read_hosts(yaml_reader& r, const YAML::Node& node, settings& out)
 }
 
 template <typename T>
-void read_duration(yaml_reader& r, const YAML::Node& map, const char* key, const char* section, const bounded<milliseconds>& b, T& out)
+void read_duration(yaml_reader& r,
+                   const YAML::Node& map,
+                   const char* key,
+                   const char* section,
+                   const bounded<milliseconds>& b,
+                   T& out)
 {
     if (auto n = map[key])
     {
@@ -231,7 +242,11 @@ void read_duration(yaml_reader& r, const YAML::Node& map, const char* key, const
     }
 }
 
-void read_count(yaml_reader& r, const YAML::Node& map, const char* key, const bounded<std::uint32_t>& b, std::uint32_t& out)
+void read_count(yaml_reader& r,
+                const YAML::Node& map,
+                const char* key,
+                const bounded<std::uint32_t>& b,
+                std::uint32_t& out)
 {
     if (auto n = map[key])
     {
@@ -338,7 +353,16 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
     }
     if (auto t = root["timeouts"])
     {
-        if (r.expect_map(t, "timeouts", {"tls_handshake", "request", "dns", "connect", "idle", "tunnel_lifetime", "tls_shutdown", "drain"}))
+        if (r.expect_map(t,
+                         "timeouts",
+                         {"tls_handshake",
+                          "request",
+                          "dns",
+                          "connect",
+                          "idle",
+                          "tunnel_lifetime",
+                          "tls_shutdown",
+                          "drain"}))
         {
             namespace d = timeout_defaults;
             read_duration(r, t, "tls_handshake", "timeouts", d::tls_handshake, s.timeout.tls_handshake);
@@ -351,13 +375,20 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
             read_duration(r, t, "drain", "timeouts", d::drain, s.timeout.drain);
             if (s.timeout.idle > s.timeout.tunnel_lifetime)
             {
-                r.warning(t["idle"], "timeouts.idle is longer than timeouts.tunnel_lifetime and never applies");
+                r.warning(t["idle"],
+                          "timeouts.idle is longer than timeouts.tunnel_lifetime and never applies");
             }
         }
     }
     if (auto l = root["limits"])
     {
-        if (r.expect_map(l, "limits", {"max_connections", "tunnels_per_device", "request_head_bytes", "relay_buffer_bytes", "accept_backoff"}))
+        if (r.expect_map(l,
+                         "limits",
+                         {"max_connections",
+                          "tunnels_per_device",
+                          "request_head_bytes",
+                          "relay_buffer_bytes",
+                          "accept_backoff"}))
         {
             namespace d = limit_defaults;
             read_count(r, l, "max_connections", d::max_connections, s.limit.max_connections);
@@ -375,7 +406,8 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
             {
                 if (auto v = r.string(t, "log.tunnels"))
                 {
-                    s.log.tunnels = *v == "stderr" ? *v : read_path(r, t, "log.tunnels", base_dir).value_or("stderr");
+                    s.log.tunnels =
+                        *v == "stderr" ? *v : read_path(r, t, "log.tunnels", base_dir).value_or("stderr");
                 }
             }
         }
@@ -393,7 +425,8 @@ load_result load_settings_file(const std::string& path)
     if (!in)
     {
         load_result result;
-        result.diags.error({path, 0, 0}, "cannot read the configuration file", "check the path and its permissions");
+        result.diags.error(
+            {path, 0, 0}, "cannot read the configuration file", "check the path and its permissions");
         return result;
     }
     std::ostringstream text;

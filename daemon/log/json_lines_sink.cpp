@@ -96,7 +96,8 @@ std::string to_json(const tunnel_record& r)
     o["listener"] = r.listener;
     o["layer"] = r.layer;
     o["peer"] = r.peer;
-    o["device"] = {{"subject", r.device_subject}, {"fingerprint", r.device_fingerprint}, {"serial", r.device_serial}};
+    o["device"] = {
+        {"subject", r.device_subject}, {"fingerprint", r.device_fingerprint}, {"serial", r.device_serial}};
     o["user"] = r.user.empty() ? boost::json::value(nullptr) : boost::json::value(r.user);
     o["target"] = r.target;
     o["decision"] = r.decision;

@@ -29,11 +29,11 @@ struct tunnel_record
     std::string rule;               // deciding rule id
     std::string zone;
     std::string service;
-    std::string upstream;           // the vetted address dialled, address:port
-    std::string detail;             // free text for operators (OpenSSL reason, ...)
-    std::uint64_t bytes_up = 0;     // client → upstream
-    std::uint64_t bytes_down = 0;   // upstream → client
-    std::string end_cause;          // "closed", "idle_timeout", "lifetime", "drain", ...
+    std::string upstream;         // the vetted address dialled, address:port
+    std::string detail;           // free text for operators (OpenSSL reason, ...)
+    std::uint64_t bytes_up = 0;   // client → upstream
+    std::uint64_t bytes_down = 0; // upstream → client
+    std::string end_cause;        // "closed", "idle_timeout", "lifetime", "drain", ...
     std::string policy_hash;
 };
 

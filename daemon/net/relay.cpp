@@ -65,7 +65,8 @@ asio::awaitable<void> pump_up(relay_state& s)
             if (r.bytes > 0)
             {
                 s.last_activity = steady::now();
-                auto [ec, n] = co_await asio::async_write(s.upstream, asio::buffer(buf.data(), r.bytes), use_tuple);
+                auto [ec, n] =
+                    co_await asio::async_write(s.upstream, asio::buffer(buf.data(), r.bytes), use_tuple);
                 if (ec)
                 {
                     s.stop(is_cancel(ec) ? "cancelled" : "upstream_error", ec);

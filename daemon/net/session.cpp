@@ -37,7 +37,9 @@ constexpr std::size_t max_discard_before_close = 16384;
 class session_guard
 {
 public:
-    session_guard(runtime::shared_state& s, log::tunnel_record& r) : state_(s), record_(r), start_(steady::now()) {}
+    session_guard(runtime::shared_state& s, log::tunnel_record& r)
+        : state_(s), record_(r), start_(steady::now())
+    {}
     ~session_guard()
     {
         record_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start_);
@@ -154,11 +156,8 @@ class session
 {
 public:
     session(runtime::shared_state& state, std::size_t listener_index)
-        : state_(state),
-          listener_(state.listeners[listener_index]),
-          snapshot_(state.policy),
-          limits_(state.settings.limit),
-          timeouts_(state.settings.timeout)
+        : state_(state), listener_(state.listeners[listener_index]), snapshot_(state.policy),
+          limits_(state.settings.limit), timeouts_(state.settings.timeout)
     {
         record_.id = state.next_id.fetch_add(1, std::memory_order_relaxed);
         record_.started = std::chrono::system_clock::now();
@@ -211,7 +210,8 @@ asio::awaitable<bool> session::expect_tls(tcp::socket& socket)
     if (first != tls_handshake_record)
     {
         discard_pending_input(socket);
-        co_await with_deadline(write_plain(socket, proto::reply_plaintext_on_tls_port()), timeouts_.tls_shutdown);
+        co_await with_deadline(write_plain(socket, proto::reply_plaintext_on_tls_port()),
+                               timeouts_.tls_shutdown);
         record_.status = 400;
         end("not_tls", "not_tls");
         co_return false;
@@ -275,7 +275,8 @@ asio::awaitable<void> session::run(tcp::socket socket)
     auto head = co_await with_deadline(read_head(client, limits_.request_head_bytes), timeouts_.request);
     if (!head)
     {
-        co_await answer(client, 408, proto::reply_error(408, "request_timeout", "no complete request in time"));
+        co_await answer(
+            client, 408, proto::reply_error(408, "request_timeout", "no complete request in time"));
         end("request_timeout", "request_timeout");
         co_return;
     }
@@ -325,9 +326,10 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     std::optional<runtime::device_slot> slot;
     if (!state_.devices.acquire(record_.device_fingerprint, limits_.tunnels_per_device))
     {
-        co_await answer(client,
-                        429,
-                        proto::reply_error(429, "device_tunnel_limit", "this device has too many open tunnels"));
+        co_await answer(
+            client,
+            429,
+            proto::reply_error(429, "device_tunnel_limit", "this device has too many open tunnels"));
         end("limited", "device_tunnel_limit");
         co_return;
     }
@@ -346,7 +348,8 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         {
             const unsigned status = r.error == "dns_timeout" ? 504 : 502;
             record_.detail = r.detail;
-            co_await answer(client, status, proto::reply_error(status, r.error, "the destination could not be resolved"));
+            co_await answer(
+                client, status, proto::reply_error(status, r.error, "the destination could not be resolved"));
             end("upstream_failed", r.error);
             co_return;
         }
@@ -370,7 +373,8 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     {
         const unsigned status = c.error == "upstream_timeout" ? 504 : 502;
         record_.detail = c.detail;
-        co_await answer(client, status, proto::reply_error(status, c.error, "the destination did not accept the tunnel"));
+        co_await answer(
+            client, status, proto::reply_error(status, c.error, "the destination did not accept the tunnel"));
         end("upstream_failed", c.error);
         co_return;
     }
@@ -389,7 +393,8 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     record_.decision = "allow";
     record_.reason = "allowed";
     record_.status = 200;
-    auto established = co_await with_deadline(send_to_client(client, proto::reply_established()), timeouts_.request);
+    auto established =
+        co_await with_deadline(send_to_client(client, proto::reply_established()), timeouts_.request);
     if (!established || *established)
     {
         end("client_error");
@@ -418,7 +423,8 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
 
 } // namespace
 
-asio::awaitable<void> run_session(runtime::shared_state& state, std::size_t listener_index, tcp::socket socket)
+asio::awaitable<void>
+run_session(runtime::shared_state& state, std::size_t listener_index, tcp::socket socket)
 {
     session s(state, listener_index);
     co_await s.run(std::move(socket));

@@ -19,8 +19,7 @@
 
 namespace sekisho::net {
 
-boost::asio::awaitable<void> run_session(runtime::shared_state& state,
-                                         std::size_t listener_index,
-                                         boost::asio::ip::tcp::socket socket);
+boost::asio::awaitable<void>
+run_session(runtime::shared_state& state, std::size_t listener_index, boost::asio::ip::tcp::socket socket);
 
 } // namespace sekisho::net

@@ -18,9 +18,8 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-asio::awaitable<std::tuple<error_code, tcp::resolver::results_type>> lookup(tcp::resolver& resolver,
-                                                                            std::string host,
-                                                                            std::string port)
+asio::awaitable<std::tuple<error_code, tcp::resolver::results_type>>
+lookup(tcp::resolver& resolver, std::string host, std::string port)
 {
     co_return co_await resolver.async_resolve(host, port, tcp::resolver::numeric_service, use_tuple);
 }
@@ -64,11 +63,11 @@ std::string endpoint_text(const asio::ip::address& a, std::uint16_t port)
     return (a.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(port);
 }
 
-asio::awaitable<resolve_outcome> resolve(
-    const std::string& host,
-    std::uint16_t port,
-    const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
-    std::chrono::milliseconds timeout)
+asio::awaitable<resolve_outcome>
+resolve(const std::string& host,
+        std::uint16_t port,
+        const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
+        std::chrono::milliseconds timeout)
 {
     resolve_outcome out;
     if (auto it = hosts.find(host); it != hosts.end())

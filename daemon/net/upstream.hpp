@@ -24,11 +24,11 @@ struct resolve_outcome
     std::string detail;
 };
 
-boost::asio::awaitable<resolve_outcome> resolve(
-    const std::string& host,
-    std::uint16_t port,
-    const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
-    std::chrono::milliseconds timeout);
+boost::asio::awaitable<resolve_outcome>
+resolve(const std::string& host,
+        std::uint16_t port,
+        const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
+        std::chrono::milliseconds timeout);
 
 struct connect_outcome
 {

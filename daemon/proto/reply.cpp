@@ -72,9 +72,10 @@ std::string reply_error(unsigned status, std::string_view reason, std::string_vi
 
 std::string reply_plaintext_on_tls_port()
 {
-    return with_body(400,
-                     "Sekisho-Error: tls_required\r\n",
-                     "sekisho: this port speaks TLS 1.3 with a device certificate; use https:// as the proxy\n");
+    return with_body(
+        400,
+        "Sekisho-Error: tls_required\r\n",
+        "sekisho: this port speaks TLS 1.3 with a device certificate; use https:// as the proxy\n");
 }
 
 } // namespace sekisho::proto

@@ -13,7 +13,8 @@ namespace sekisho::tls {
 namespace {
 
 // CRYPTREC-listed AEAD suites only.
-constexpr const char* tls13_suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* tls13_suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 constexpr const char* groups = "X25519:P-256:P-384";
 constexpr int max_chain_depth = 4;
 constexpr unsigned char session_id_context[] = "sekishod";
@@ -54,7 +55,8 @@ bool load_crls(X509_STORE* store,
         }
         if (!matched)
         {
-            diags.error(where, "CRL in " + path + " is not signed by the client CA", "use the device CA's own CRL");
+            diags.error(
+                where, "CRL in " + path + " is not signed by the client CA", "use the device CA's own CRL");
         }
         const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
         if (next == nullptr)
@@ -64,8 +66,9 @@ bool load_crls(X509_STORE* store,
         else if (X509_cmp_current_time(next) <= 0)
         {
             diags.warning(where,
-                          "CRL in " + path + " is past its nextUpdate: every client certificate will be refused "
-                                             "(fail closed) until a fresh CRL is installed",
+                          "CRL in " + path +
+                              " is past its nextUpdate: every client certificate will be refused "
+                              "(fail closed) until a fresh CRL is installed",
                           "publish a new CRL from the device CA");
         }
         X509_STORE_add_crl(store, crl);
@@ -120,9 +123,8 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
                             SSL_OP_IGNORE_UNEXPECTED_EOF);
     // Small idle state: OpenSSL frees its record buffers whenever they are
     // empty, so an idle tunnel holds no 16 KiB read/write buffers.
-    SSL_CTX_set_mode(c,
-                     SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(
+        c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_read_ahead(c, 1);
     // No resumption yet: every tunnel presents and verifies its certificate
     // against the current CA and CRL (a later issue adds resumption together
@@ -147,7 +149,8 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
     {
         fail("the private key does not match the certificate " + files.certificate);
     }
-    else if (X509* cert = SSL_CTX_get0_certificate(c); cert != nullptr && X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
+    else if (X509* cert = SSL_CTX_get0_certificate(c);
+             cert != nullptr && X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
     {
         diags.warning(where, "the server certificate " + files.certificate + " has expired", "renew it");
     }

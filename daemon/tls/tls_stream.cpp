@@ -81,7 +81,7 @@ asio::awaitable<error_code> tls_stream::handshake()
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
         {
             auto [ec] = co_await socket_.async_wait(e == SSL_ERROR_WANT_READ ? asio::socket_base::wait_read
-                                                                            : asio::socket_base::wait_write,
+                                                                             : asio::socket_base::wait_write,
                                                     use_tuple);
             if (ec)
             {
@@ -146,7 +146,7 @@ asio::awaitable<error_code> tls_stream::write_all(const void* data, std::size_t 
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
         {
             auto [ec] = co_await socket_.async_wait(e == SSL_ERROR_WANT_WRITE ? asio::socket_base::wait_write
-                                                                             : asio::socket_base::wait_read,
+                                                                              : asio::socket_base::wait_read,
                                                     use_tuple);
             if (ec)
             {

@@ -1,0 +1,202 @@
+#include "harness/gateway.hpp"
+
+#include <csignal>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace sekisho::test {
+
+std::string test_policy_yaml()
+{
+    const auto& w = world::get();
+    const auto cloud = std::to_string(w.cloud.port());
+    const auto echo = std::to_string(w.echo.port());
+    const auto lgwan = std::to_string(w.lgwan.port());
+    const auto mynumber = std::to_string(w.mynumber.port());
+    std::ostringstream y;
+    y << "version: 1\n"
+         "model: alpha\n"
+         "zones:\n"
+         "  mynumber: {cidrs: [127.0.20.0/24], domains: [mynumber.test]}\n"
+         "  lgwan: {cidrs: [127.0.10.0/24], domains: [lgwan.test]}\n"
+         "  internet: {cidrs: [127.0.30.0/24], domains: []}\n"
+         "screen_transfer:\n"
+         "  - id: vdi\n"
+         "    host: vdi.lgwan.test\n"
+         "    ports: ["
+      << lgwan
+      << "]\n"
+         "    controls: {clipboard: false, file_transfer: false, printing: false, drive_mapping: false}\n"
+         "  - id: vdi-by-address\n"
+         "    host: 127.0.10.1\n"
+         "    ports: ["
+      << lgwan
+      << "]\n"
+         "    controls: {clipboard: false, file_transfer: false, printing: false, drive_mapping: false}\n"
+         "services:\n"
+         "  - id: files\n"
+         "    domains: [files.cloud.test, \"*.cdn.cloud.test\"]\n"
+         "    ports: ["
+      << cloud << ", " << echo
+      << "]\n"
+         "  - id: rebind\n"
+         "    domains: [rebind.cloud.test]\n"
+         "    ports: ["
+      << mynumber << ", " << cloud
+      << "]\n"
+         "  - id: leak\n"
+         "    domains: [leak.cloud.test, lgwan-leak.cloud.test]\n"
+         "    ports: ["
+      << cloud << ", " << lgwan
+      << "]\n"
+         "  - id: refused\n"
+         "    domains: [refused.cloud.test]\n"
+         "    ports: ["
+      << w.refused_port
+      << "]\n"
+         "  - id: blackhole\n"
+         "    domains: [blackhole.cloud.test]\n"
+         "    ports: ["
+      << w.hole.port()
+      << "]\n"
+         "  - id: unresolvable\n"
+         "    domains: [nxdomain.invalid]\n"
+         "    ports: [443]\n";
+    return y.str();
+}
+
+std::string
+test_config_yaml(const gateway_options& o, const std::string& policy_path, const std::string& log_path)
+{
+    const auto& w = world::get();
+    auto tls = [&](const std::string& crl) {
+        std::string t = "    tls:\n      certificate: " + w.pki + "/server.pem\n      private_key: " + w.pki +
+                        "/server.key\n      client_ca: " + w.pki + "/device-ca.pem\n";
+        if (!crl.empty())
+        {
+            t += "      crl: " + w.pki + "/" + crl + "\n";
+        }
+        return t;
+    };
+    std::ostringstream y;
+    y << "version: 1\npolicy: " << policy_path << "\nthreads: " << o.threads << "\nlisteners:\n"
+      << "  - id: internet\n    address: 127.0.0.1\n    port: 0\n    layer: internet\n"
+      << tls(o.crl) << "  - id: lgwan\n    address: 127.0.0.1\n    port: 0\n    layer: lgwan\n"
+      << tls(o.crl)
+      << "hosts:\n"
+         "  files.cloud.test: [127.0.30.1]\n"
+         "  a.cdn.cloud.test: [127.0.30.1]\n"
+         "  rebind.cloud.test: [127.0.20.1]\n"
+         "  leak.cloud.test: [127.0.30.1, 10.1.2.3]\n"
+         "  lgwan-leak.cloud.test: [127.0.10.1]\n"
+         "  vdi.lgwan.test: [127.0.10.1]\n"
+         "  other.lgwan.test: [127.0.10.1]\n"
+         "  juki.mynumber.test: [127.0.20.1]\n"
+         "  refused.cloud.test: [127.0.30.2]\n"
+         "  blackhole.cloud.test: [127.0.30.3]\n"
+         "  uncatalogued.cloud.test: [127.0.30.1]\n";
+    if (!o.timeouts.empty())
+    {
+        y << "timeouts:\n";
+        for (const auto& t : o.timeouts)
+        {
+            y << "  " << t << "\n";
+        }
+    }
+    if (!o.limits.empty())
+    {
+        y << "limits:\n";
+        for (const auto& l : o.limits)
+        {
+            y << "  " << l << "\n";
+        }
+    }
+    y << "log:\n  tunnels: " << log_path << "\n";
+    return y.str();
+}
+
+gateway::gateway(gateway_options options)
+{
+    const auto policy = dir_.file("policy.yaml");
+    const auto config = dir_.file("sekisho.yaml");
+    write_file(policy, test_policy_yaml());
+    write_file(config, test_config_yaml(options, policy, dir_.file("tunnels.jsonl")));
+    process_ = std::make_unique<process>(std::vector<std::string>{SEKISHOD_PATH, "--config", config},
+                                         dir_.file("stdout"),
+                                         dir_.file("stderr"));
+    const bool ready =
+        eventually([&] { return log().find("event=ready") != std::string::npos || !process_->running(); },
+                   std::chrono::seconds(20));
+    if (!ready || !process_->running())
+    {
+        throw std::runtime_error("sekishod did not become ready:\n" + log());
+    }
+    static const std::regex listening(
+        R"(event=listening listener=(\S+) layer=\S+ address=127\.0\.0\.1:(\d+))");
+    const auto text = log();
+    for (std::sregex_iterator it(text.begin(), text.end(), listening), end; it != end; ++it)
+    {
+        ports_.emplace_back((*it)[1].str(), static_cast<std::uint16_t>(std::stoi((*it)[2].str())));
+    }
+}
+
+gateway::~gateway()
+{
+    if (process_ && process_->running())
+    {
+        process_->signal(SIGKILL);
+        process_->wait_for(std::chrono::seconds(5));
+    }
+}
+
+std::uint16_t gateway::port(const std::string& listener) const
+{
+    for (const auto& [name, port] : ports_)
+    {
+        if (name == listener)
+        {
+            return port;
+        }
+    }
+    throw std::runtime_error("no listener " + listener);
+}
+
+std::string gateway::log() const
+{
+    return read_file(dir_.file("stderr"));
+}
+
+std::vector<boost::json::object> gateway::records() const
+{
+    std::vector<boost::json::object> out;
+    std::istringstream lines(read_file(dir_.file("tunnels.jsonl")));
+    std::string line;
+    while (std::getline(lines, line))
+    {
+        if (!line.empty())
+        {
+            out.push_back(boost::json::parse(line).as_object());
+        }
+    }
+    return out;
+}
+
+boost::json::object gateway::record(std::size_t n, std::chrono::milliseconds timeout) const
+{
+    eventually([&] { return records().size() >= n; }, timeout);
+    auto all = records();
+    if (all.size() < n)
+    {
+        throw std::runtime_error("tunnel record " + std::to_string(n) + " never appeared; log:\n" + log());
+    }
+    return all[n - 1];
+}
+
+std::optional<int> gateway::stop(int sig, std::chrono::milliseconds timeout)
+{
+    process_->signal(sig);
+    return process_->wait_for(timeout);
+}
+
+} // namespace sekisho::test

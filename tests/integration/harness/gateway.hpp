@@ -1,0 +1,64 @@
+#pragma once
+// A real sekishod process on loopback port 0, with a configuration and policy
+// written for the test world. Ports are read back from its `listening` lines.
+
+#include "harness/process.hpp"
+#include "harness/world.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sekisho::test {
+
+struct gateway_options
+{
+    std::string crl = "device-ca.crl"; // file in the PKI folder; empty: no CRL
+    // YAML mapping bodies (indented by the harness), e.g. "idle: 1s".
+    std::vector<std::string> timeouts = {
+        "tls_handshake: 2s", "request: 1s", "dns: 1s", "connect: 1s", "drain: 5s"};
+    std::vector<std::string> limits;
+    unsigned threads = 2;
+};
+
+class gateway
+{
+public:
+    explicit gateway(gateway_options options = {});
+    ~gateway();
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+
+    std::uint16_t port(const std::string& listener) const;
+    std::uint16_t internet() const { return port("internet"); }
+    std::uint16_t lgwan() const { return port("lgwan"); }
+    std::string log() const;
+    process& proc() { return *process_; }
+    const temp_dir& dir() const { return dir_; }
+
+    // Tunnel records written so far.
+    std::vector<boost::json::object> records() const;
+    // Waits until at least n records exist; returns the n-th (1-based).
+    boost::json::object record(std::size_t n,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+    std::size_t record_count() const { return records().size(); }
+
+    // Sends sig and waits for the exit status.
+    std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+private:
+    temp_dir dir_;
+    std::unique_ptr<process> process_;
+    std::vector<std::pair<std::string, std::uint16_t>> ports_;
+};
+
+// The configuration and policy files the harness writes (exposed for
+// --check-config tests).
+std::string test_policy_yaml();
+std::string
+test_config_yaml(const gateway_options& o, const std::string& policy_path, const std::string& log_path);
+
+} // namespace sekisho::test

@@ -1,0 +1,152 @@
+// Limits, timeouts and shutdown: per-device tunnel cap, connection cap, idle
+// timeout, maximum lifetime, SIGHUP, and SIGTERM drain (with a tunnel open,
+// and past the drain deadline).
+
+#include "harness/checks.hpp"
+
+#include <csignal>
+
+using namespace sekisho::test;
+
+namespace {
+
+std::string echo_target()
+{
+    return "files.cloud.test:" + std::to_string(world::get().echo.port());
+}
+
+// An open tunnel to the echo server, proven to work.
+std::unique_ptr<tls_client> open_tunnel(std::uint16_t port, const std::string& device = "device-demo")
+{
+    auto c = std::make_unique<tls_client>(port, device);
+    BOOST_REQUIRE_MESSAGE(c->ok(), c->error());
+    const auto head = c->connect(echo_target());
+    BOOST_REQUIRE_MESSAGE(head.rfind("HTTP/1.1 200", 0) == 0, head);
+    BOOST_REQUIRE(c->send("ping"));
+    BOOST_REQUIRE(c->recv_exactly(4) == "ping");
+    return c;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(lifecycle)
+
+BOOST_AUTO_TEST_CASE(tunnels_per_device_are_capped_with_429)
+{
+    gateway_options o;
+    o.limits = {"tunnels_per_device: 2"};
+    gateway g(o);
+    auto a = open_tunnel(g.internet());
+    auto b = open_tunnel(g.internet());
+    tls_client third(g.internet());
+    BOOST_REQUIRE(third.ok());
+    const auto head = third.connect(echo_target());
+    BOOST_TEST(head.rfind("HTTP/1.1 429", 0) == 0, head);
+    BOOST_TEST(head.find("Sekisho-Error: device_tunnel_limit") != std::string::npos);
+    // Another device is not affected; closing one frees a slot.
+    auto other = open_tunnel(g.internet(), "device-alice");
+    a.reset();
+    BOOST_TEST(eventually(
+        [&] {
+            tls_client retry(g.internet());
+            return retry.ok() && retry.connect(echo_target()).rfind("HTTP/1.1 200", 0) == 0;
+        },
+        std::chrono::seconds(5)));
+}
+
+BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_at_once)
+{
+    gateway_options o;
+    o.limits = {"max_connections: 1"};
+    gateway g(o);
+    auto held = open_tunnel(g.internet());
+    tls_client refused(g.internet(), "device-demo", std::chrono::seconds(3));
+    BOOST_TEST(!refused.ok());
+    BOOST_TEST(eventually([&] { return g.log().find("event=connection_limit") != std::string::npos; },
+                          std::chrono::seconds(3)));
+    BOOST_TEST(held->send("still"));
+    BOOST_TEST(held->recv_exactly(5) == "still");
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_tunnel_is_closed_at_the_idle_timeout)
+{
+    gateway_options o;
+    o.timeouts.push_back("idle: 1s");
+    gateway g(o);
+    auto c = open_tunnel(g.internet());
+    const auto before = g.record_count();
+    BOOST_TEST(c->closed_by_peer(std::chrono::seconds(5)));
+    BOOST_TEST(str(g.record(before + 1), "end") == "idle_timeout");
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_tunnel_is_closed_at_its_maximum_lifetime)
+{
+    gateway_options o;
+    o.timeouts.push_back("tunnel_lifetime: 2s");
+    gateway g(o);
+    auto c = open_tunnel(g.internet());
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(6);
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() < end)
+    {
+        closed = !c->send("x") || c->recv_exactly(1, std::chrono::milliseconds(300)) != "x";
+    }
+    BOOST_TEST(closed);
+    BOOST_TEST(str(g.record(1), "end") == "lifetime");
+}
+
+BOOST_AUTO_TEST_CASE(sighup_does_not_stop_the_daemon)
+{
+    auto& g = shared_gateway();
+    g.proc().signal(SIGHUP);
+    BOOST_TEST(eventually([&] { return g.log().find("event=reload_not_supported") != std::string::npos; },
+                          std::chrono::seconds(3)));
+    require_serving(g);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_drains_open_tunnels_then_exits_zero)
+{
+    gateway_options o;
+    o.timeouts = {"drain: 20s"};
+    gateway g(o);
+    auto c = open_tunnel(g.internet());
+    g.proc().signal(SIGTERM);
+    BOOST_TEST(eventually([&] { return !can_connect(g.internet()); }, std::chrono::seconds(3)));
+    // The open tunnel keeps working during the drain.
+    BOOST_TEST(c->send("during-drain"));
+    BOOST_TEST(c->recv_exactly(12) == "during-drain");
+    BOOST_TEST(g.proc().running());
+    c->shutdown_write();
+    BOOST_TEST(c->closed_by_peer(std::chrono::seconds(5)));
+    auto status = g.proc().wait_for(std::chrono::seconds(5));
+    BOOST_TEST((status && *status == 0));
+    // The tunnel's own record (probes of the closed port may have their own).
+    bool found = false;
+    for (const auto& rec : g.records())
+    {
+        if (str(rec, "decision") == "allow")
+        {
+            found = true;
+            BOOST_TEST(str(rec, "end") == "closed");
+        }
+    }
+    BOOST_TEST(found);
+    BOOST_TEST(g.log().find("event=drain_started") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_drain_deadline_closes_what_is_left)
+{
+    gateway_options o;
+    o.timeouts = {"drain: 1s"};
+    gateway g(o);
+    auto c = open_tunnel(g.internet());
+    const auto start = std::chrono::steady_clock::now();
+    g.proc().signal(SIGTERM);
+    BOOST_TEST(c->closed_by_peer(std::chrono::seconds(6)));
+    auto status = g.proc().wait_for(std::chrono::seconds(6));
+    BOOST_TEST((status && *status == 0));
+    BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(8)));
+    BOOST_TEST(str(g.record(1), "end") == "drain");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
