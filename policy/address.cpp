@@ -294,7 +294,7 @@ std::optional<ip_address> ip_address::parse(std::string_view text)
 
 bool ip_address::bit(unsigned index) const
 {
-    return ((bytes_[index / 8] >> (7 - index % 8)) & 1U) != 0;
+    return ((static_cast<unsigned>(bytes_[index / 8]) >> (7U - index % 8U)) & 1U) != 0;
 }
 
 std::string ip_address::to_string() const

@@ -1,6 +1,8 @@
 #include "harness/gateway.hpp"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -143,10 +145,30 @@ gateway::gateway(gateway_options options)
 
 gateway::~gateway()
 {
+    // Stop it the way systemd does, then insist on a clean exit and no
+    // sanitizer report: a daemon that only misbehaves on its way out, or
+    // leaks, must still fail the suite (even from a static's destructor).
+    std::optional<int> status = process_ ? process_->wait_for(std::chrono::milliseconds(0)) : std::nullopt;
     if (process_ && process_->running())
     {
-        process_->signal(SIGKILL);
-        process_->wait_for(std::chrono::seconds(5));
+        process_->signal(SIGTERM);
+        status = process_->wait_for(std::chrono::seconds(15));
+        if (!status)
+        {
+            process_->signal(SIGKILL);
+            process_->wait_for(std::chrono::seconds(5));
+        }
+    }
+    const auto text = log();
+    const bool sanitizer =
+        text.find("Sanitizer") != std::string::npos || text.find("runtime error:") != std::string::npos;
+    const bool bad_exit = process_ && status.has_value() && *status != 0;
+    if (sanitizer || bad_exit || (process_ && !status.has_value()))
+    {
+        std::fprintf(
+            stderr, "sekishod did not stop cleanly (exit %d):\n%s\n", status.value_or(-1), text.c_str());
+        std::fflush(stderr);
+        std::_Exit(97);
     }
 }
 
