@@ -39,7 +39,9 @@ namespace limit_defaults {
 inline constexpr bounded<std::uint32_t> max_connections{10000, 1, 1000000};
 inline constexpr bounded<std::uint32_t> tunnels_per_device{64, 1, 100000};
 inline constexpr bounded<std::uint32_t> request_head_bytes{8192, 1024, 65536};
-inline constexpr bounded<std::uint32_t> relay_buffer_bytes{16384, 1024, 262144};
+// One buffer per direction while bytes are in flight; a TLS record carries
+// at most 16 KiB, so more would not help.
+inline constexpr bounded<std::uint32_t> relay_buffer_bytes{16384, 1024, 16384};
 inline constexpr bounded<milliseconds> accept_backoff{100ms, 1ms, 10s};
 } // namespace limit_defaults
 

@@ -6,7 +6,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace sekisho::tls {
 
@@ -84,6 +86,23 @@ bool load_crls(X509_STORE* store,
     return true;
 }
 
+// A plain message for the common case, before OpenSSL's error chain.
+bool readable(const std::string& path,
+              const char* what,
+              const policy::source_location& where,
+              policy::diagnostics& diags)
+{
+    std::unique_ptr<std::FILE, file_closer> f(std::fopen(path.c_str(), "r"));
+    if (!f)
+    {
+        diags.error(where,
+                    std::string("cannot read the ") + what + " " + path + ": " + std::strerror(errno),
+                    "check the path (${SEKISHO_PKI}?) and that the daemon's user may read it");
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 std::string drain_openssl_errors()
@@ -137,6 +156,15 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
         fail("cannot configure TLS 1.3 suites");
     }
 
+    // Every missing file is reported, not only the first.
+    bool files_ok = readable(files.certificate, "server certificate", where, diags);
+    files_ok = readable(files.private_key, "private key", where, diags) && files_ok;
+    files_ok = readable(files.client_ca, "client (device) CA", where, diags) && files_ok;
+    files_ok = (!files.crl || readable(*files.crl, "CRL", where, diags)) && files_ok;
+    if (!files_ok)
+    {
+        return nullptr;
+    }
     if (SSL_CTX_use_certificate_chain_file(c, files.certificate.c_str()) != 1)
     {
         fail("cannot load the server certificate " + files.certificate);
