@@ -10,10 +10,15 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
 
 namespace {
 
@@ -26,6 +31,43 @@ constexpr const char* usage_text =
     "usage: sekishod --config FILE       run the gateway\n"
     "       sekishod --check-config FILE check the configuration and policy, then exit\n"
     "       sekishod --version\n";
+
+// Every address of this host: a listener on 0.0.0.0 or :: answers on all of
+// them, and a tunnel to any of them would be a proxy loop.
+std::vector<sekisho::policy::ip_address> local_addresses()
+{
+    std::vector<sekisho::policy::ip_address> out;
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0)
+    {
+        return out;
+    }
+    for (auto* i = list; i != nullptr; i = i->ifa_next)
+    {
+        if (i->ifa_addr == nullptr)
+        {
+            continue;
+        }
+        if (i->ifa_addr->sa_family == AF_INET)
+        {
+            sockaddr_in sin{};
+            std::memcpy(&sin, i->ifa_addr, sizeof sin);
+            std::array<std::uint8_t, 4> b{};
+            std::memcpy(b.data(), &sin.sin_addr, 4);
+            out.push_back(sekisho::policy::ip_address::v4(b));
+        }
+        else if (i->ifa_addr->sa_family == AF_INET6)
+        {
+            sockaddr_in6 sin6{};
+            std::memcpy(&sin6, i->ifa_addr, sizeof sin6);
+            std::array<std::uint8_t, 16> b{};
+            std::memcpy(b.data(), &sin6.sin6_addr, 16);
+            out.push_back(sekisho::policy::ip_address::v6(b));
+        }
+    }
+    ::freeifaddrs(list);
+    return out;
+}
 
 int usage()
 {
@@ -104,9 +146,18 @@ int main(int argc, char** argv)
     // The listeners' real ports are known only now (a configured port may be
     // 0): recompile so that tunnels to them are refused as proxy loops.
     sekisho::policy::compile_inputs inputs;
+    const auto host_addresses = local_addresses();
     for (const auto& l : state.listeners)
     {
         inputs.self_endpoints.push_back({l.settings.address, l.bound_port});
+        const auto& a = l.settings.address;
+        if (a == sekisho::policy::ip_address::v4({0, 0, 0, 0}) || a == sekisho::policy::ip_address::v6({}))
+        {
+            for (const auto& h : host_addresses)
+            {
+                inputs.self_endpoints.push_back({h, l.bound_port});
+            }
+        }
     }
     sekisho::policy::diagnostics diags;
     state.policy = sekisho::policy::compile(state.policy->document(), inputs, diags);

@@ -439,6 +439,26 @@ std::string cidr::to_string() const
     return network_.to_string() + "/" + std::to_string(prefix_len_);
 }
 
+std::optional<ip_address> embedded_ipv4(const ip_address& addr)
+{
+    if (addr.is_v4())
+    {
+        return std::nullopt;
+    }
+    const auto& b = addr.bytes();
+    static const cidr nat64 = *cidr::parse("64:ff9b::/96");
+    static const cidr six_to_four = *cidr::parse("2002::/16");
+    if (nat64.contains(addr))
+    {
+        return ip_address::v4({b[12], b[13], b[14], b[15]});
+    }
+    if (six_to_four.contains(addr))
+    {
+        return ip_address::v4({b[2], b[3], b[4], b[5]});
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string_view> special_purpose(const ip_address& addr)
 {
     // Parsed once; the tables are constant.

@@ -70,6 +70,10 @@ private:
     unsigned prefix_len_ = 0;
 };
 
+// The IPv4 address carried inside a NAT64 (64:ff9b::/96) or 6to4
+// (2002::/16) IPv6 address, if it is one.
+std::optional<ip_address> embedded_ipv4(const ip_address& addr);
+
 // The special-purpose range an address falls in (loopback, private, CGNAT,
 // link-local, documentation, multicast, 6to4, Teredo, NAT64, ...), or nullopt
 // for globally routable unicast. The returned name is stable and used in

@@ -140,6 +140,18 @@ void check_services(const snapshot& snap, const policy_document& doc, diagnostic
 
 zone snapshot::classify(const ip_address& addr) const
 {
+    // An IPv6 address that carries an IPv4 one (NAT64 64:ff9b::/96, 6to4
+    // 2002::/16) reaches that IPv4 host through a translator: if the
+    // embedded address lies in any zone but the internet, that zone wins,
+    // whatever the IPv6 prefix is zoned as (no SSRF through a translator).
+    if (auto embedded = embedded_ipv4(addr))
+    {
+        const zone inner = classify(*embedded);
+        if (inner != zone::internet)
+        {
+            return inner;
+        }
+    }
     for (const auto& p : prefixes_)
     {
         if (p.prefix.contains(addr))
@@ -262,7 +274,7 @@ compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& d
             {
                 diags.error(doc.services[i].where,
                             "service `" + doc.services[i].id + "`: `" + pattern.to_string() +
-                                "` is already listed by another service",
+                                "` is listed more than once",
                             "a name belongs to one service so that every decision names one rule");
             }
         }

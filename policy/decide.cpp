@@ -44,10 +44,12 @@ decision decide_lgwan(const snapshot& snap, const target& dest)
     }
     if (!has_port(ep->ports, dest.port))
     {
-        return deny(reason::port_not_allowed,
-                    "screen_transfer:" + ep->id,
-                    zone::lgwan,
-                    "port " + std::to_string(dest.port));
+        auto d = deny(reason::port_not_allowed,
+                      "screen_transfer:" + ep->id,
+                      zone::lgwan,
+                      "port " + std::to_string(dest.port));
+        d.service_id = ep->id;
+        return d;
     }
     return allow("screen_transfer:" + ep->id, zone::lgwan, ep->id);
 }
@@ -156,27 +158,33 @@ decision vet_resolved(const snapshot& snap,
     {
         return by_name;
     }
+    // The denial still names the service or endpoint the name matched.
+    auto denied = [&](reason why, const char* rule, zone z, std::string detail) {
+        auto d = deny(why, rule, z, std::move(detail));
+        d.service_id = by_name.service_id;
+        return d;
+    };
     if (addresses.empty())
     {
-        return deny(reason::no_addresses, "invariant:resolved_zone", by_name.dest_zone);
+        return denied(reason::no_addresses, "invariant:resolved_zone", by_name.dest_zone, {});
     }
     for (const auto& addr : addresses)
     {
         const zone z = snap.classify(addr);
         if (z == zone::mynumber)
         {
-            return deny(reason::mynumber_zone, "invariant:mynumber", z, addr.to_string());
+            return denied(reason::mynumber_zone, "invariant:mynumber", z, addr.to_string());
         }
         if (snap.is_self(addr, req.dest.port))
         {
-            return deny(reason::self_connect, "invariant:self", z, addr.to_string());
+            return denied(reason::self_connect, "invariant:self", z, addr.to_string());
         }
         if (z != by_name.dest_zone)
         {
-            return deny(reason::resolved_outside_zone,
-                        "invariant:resolved_zone",
-                        z,
-                        addr.to_string() + " is in zone " + std::string(to_string(z)));
+            return denied(reason::resolved_outside_zone,
+                          "invariant:resolved_zone",
+                          z,
+                          addr.to_string() + " is in zone " + std::string(to_string(z)));
         }
     }
     return by_name;

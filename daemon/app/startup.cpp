@@ -20,6 +20,10 @@ startup_result load_everything(const std::string& config_path, bool open_log)
     state->settings = std::move(*settings.value);
     const auto& s = state->settings;
 
+    if (s.policy_file.empty())
+    {
+        return out; // the missing `policy:` key is already reported
+    }
     auto loaded = policy::load_policy_file(s.policy_file);
     out.diags.append(loaded.diags);
     if (loaded.document)

@@ -73,7 +73,9 @@ struct settings
 
 struct load_result
 {
-    std::optional<settings> value; // set only when there are no errors
+    // What could be read, even with errors (so that the policy can still be
+    // checked in the same run); use it only when diags.has_errors() is false.
+    std::optional<settings> value;
     policy::diagnostics diags;
 };
 

@@ -353,16 +353,19 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
     }
     if (auto t = root["timeouts"])
     {
-        if (r.expect_map(t,
-                         "timeouts",
-                         {"tls_handshake",
-                          "request",
-                          "dns",
-                          "connect",
-                          "idle",
-                          "tunnel_lifetime",
-                          "tls_shutdown",
-                          "drain"}))
+        // Known keys are read even beside an unknown one: one run reports
+        // every mistake.
+        r.expect_map(t,
+                     "timeouts",
+                     {"tls_handshake",
+                      "request",
+                      "dns",
+                      "connect",
+                      "idle",
+                      "tunnel_lifetime",
+                      "tls_shutdown",
+                      "drain"});
+        if (t.IsMap())
         {
             namespace d = timeout_defaults;
             read_duration(r, t, "tls_handshake", "timeouts", d::tls_handshake, s.timeout.tls_handshake);
@@ -382,13 +385,14 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
     }
     if (auto l = root["limits"])
     {
-        if (r.expect_map(l,
-                         "limits",
-                         {"max_connections",
-                          "tunnels_per_device",
-                          "request_head_bytes",
-                          "relay_buffer_bytes",
-                          "accept_backoff"}))
+        r.expect_map(l,
+                     "limits",
+                     {"max_connections",
+                      "tunnels_per_device",
+                      "request_head_bytes",
+                      "relay_buffer_bytes",
+                      "accept_backoff"});
+        if (l.IsMap())
         {
             namespace d = limit_defaults;
             read_count(r, l, "max_connections", d::max_connections, s.limit.max_connections);
@@ -400,22 +404,27 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
     }
     if (auto l = root["log"])
     {
-        if (r.expect_map(l, "log", {"tunnels"}))
+        r.expect_map(l, "log", {"tunnels"});
+        if (l.IsMap())
         {
             if (auto t = l["tunnels"])
             {
-                if (auto v = r.string(t, "log.tunnels"))
+                // "stderr" is recognised after ${VAR} expansion.
+                std::string why;
+                const auto v = r.string(t, "log.tunnels");
+                const auto expanded = v ? expand_variables(*v, &why) : std::nullopt;
+                if (expanded && *expanded == "stderr")
                 {
-                    s.log.tunnels =
-                        *v == "stderr" ? *v : read_path(r, t, "log.tunnels", base_dir).value_or("stderr");
+                    s.log.tunnels = "stderr";
+                }
+                else if (v)
+                {
+                    s.log.tunnels = read_path(r, t, "log.tunnels", base_dir).value_or("stderr");
                 }
             }
         }
     }
-    if (!result.diags.has_errors())
-    {
-        result.value = std::move(s);
-    }
+    result.value = std::move(s);
     return result;
 }
 

@@ -189,12 +189,13 @@ private:
     const config::timeouts& timeouts_;
     log::tunnel_record record_;
     runtime::connection_entry entry_;
+    steady::time_point handshake_deadline_ = steady::now() + timeouts_.tls_handshake;
 };
 
 // A client that speaks plain HTTP to a TLS port gets a plain answer saying so.
 asio::awaitable<bool> session::expect_tls(tcp::socket& socket)
 {
-    auto ready = co_await with_deadline(wait_readable(socket), timeouts_.tls_handshake);
+    auto ready = co_await with_deadline(wait_readable(socket), handshake_deadline_ - steady::now());
     if (!ready || *ready)
     {
         end(ready ? "client_error" : "tls_handshake_timeout", ready ? "" : "tls_handshake_timeout");
@@ -251,7 +252,11 @@ asio::awaitable<void> session::run(tcp::socket socket)
     }
 
     // TLS 1.3 handshake with the device certificate.
-    auto hs = co_await with_deadline(client.handshake(), timeouts_.tls_handshake);
+    // One deadline for the whole handshake, counted from accept.
+    const auto handshake_left = handshake_deadline_ - steady::now();
+    auto hs = handshake_left > steady::duration::zero()
+                  ? co_await with_deadline(client.handshake(), handshake_left)
+                  : std::optional<error_code>{};
     if (!hs)
     {
         end("tls_handshake_timeout", "tls_handshake_timeout");
@@ -263,6 +268,11 @@ asio::awaitable<void> session::run(tcp::socket socket)
         record_.reason = tls::handshake_failure_reason(client.native_handle(),
                                                        ssl ? static_cast<unsigned long>(hs->value()) : 0UL);
         record_.detail = hs->message();
+        // Which device was refused (revoked, expired, other CA), for the audit trail.
+        const auto refused = tls::identify_peer(client.native_handle());
+        record_.device_subject = refused.subject_cn;
+        record_.device_fingerprint = refused.fingerprint_sha256;
+        record_.device_serial = refused.serial_hex;
         end("tls_handshake_failed");
         co_return;
     }
@@ -310,6 +320,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         record_.reason = std::string(policy::to_string(d.why));
         record_.rule = d.rule_id;
         record_.zone = std::string(policy::to_string(d.dest_zone));
+        record_.service = d.service_id;
         record_.detail = d.detail;
         co_await answer(client, 403, proto::reply_denied(record_.reason, record_.rule));
         end("denied");
@@ -403,13 +414,13 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     // Payload the client sent right behind its CONNECT head.
     if (!head.leftover.empty())
     {
-        auto [ec, n] = co_await asio::async_write(upstream, asio::buffer(head.leftover), use_tuple);
-        record_.bytes_up += n;
-        if (ec)
+        auto sent = co_await with_deadline(write_plain(upstream, head.leftover), timeouts_.connect);
+        if (!sent || *sent)
         {
             end("upstream_error");
             co_return;
         }
+        record_.bytes_up += head.leftover.size();
     }
 
     const relay_limits limits{timeouts_.idle, steady::now() + timeouts_.tunnel_lifetime};

@@ -12,7 +12,7 @@ std::string reply_established();
 // 403 with `Sekisho-Deny: reason=<code>; rule=<rule id>`.
 std::string reply_denied(std::string_view reason, std::string_view rule);
 
-// 400, 405 (with Allow: CONNECT), 408, 429, 431, 502, 503, 504 with
+// 400, 405 (with Allow: CONNECT), 408, 429, 431, 502, 504 with
 // `Sekisho-Error: <code>`.
 std::string reply_error(unsigned status, std::string_view reason, std::string_view text);
 

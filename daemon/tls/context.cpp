@@ -1,5 +1,7 @@
 #include "daemon/tls/context.hpp"
 
+#include "daemon/tls/peer_identity.hpp"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -171,7 +173,19 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
     }
     else if (SSL_CTX_use_PrivateKey_file(c, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1)
     {
-        fail("cannot load the private key " + files.private_key, "check the file and its permissions");
+        if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+        {
+            ERR_clear_error();
+            diags.error(where,
+                        "the private key " + files.private_key + " does not match the certificate " +
+                            files.certificate,
+                        "install the key the certificate was issued for");
+        }
+        else
+        {
+            fail("cannot load the private key " + files.private_key,
+                 "expected an unencrypted PEM private key");
+        }
     }
     else if (SSL_CTX_check_private_key(c) != 1)
     {
@@ -198,7 +212,7 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
             load_crls(SSL_CTX_get_cert_store(c), *files.crl, where, diags);
         }
     }
-    SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, remember_leaf_certificate);
     SSL_CTX_set_verify_depth(c, max_chain_depth);
     ERR_clear_error();
     if (diags.error_count() > before)

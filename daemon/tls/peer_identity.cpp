@@ -25,12 +25,43 @@ std::string hex(const unsigned char* p, std::size_t n)
     return out;
 }
 
+void free_leaf(
+    void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/, void* /*argp*/)
+{
+    X509_free(static_cast<X509*>(ptr));
+}
+
+int leaf_index()
+{
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_leaf);
+    return index;
+}
+
 } // namespace
+
+int remember_leaf_certificate(int preverify_ok, X509_STORE_CTX* ctx)
+{
+    if (X509_STORE_CTX_get_error_depth(ctx) == 0)
+    {
+        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        X509* leaf = X509_STORE_CTX_get_current_cert(ctx);
+        if (ssl != nullptr && leaf != nullptr && SSL_get_ex_data(ssl, leaf_index()) == nullptr &&
+            X509_up_ref(leaf) == 1)
+        {
+            SSL_set_ex_data(ssl, leaf_index(), leaf);
+        }
+    }
+    return preverify_ok;
+}
 
 peer_identity identify_peer(SSL* ssl)
 {
     peer_identity id;
     X509* cert = SSL_get0_peer_certificate(ssl);
+    if (cert == nullptr)
+    {
+        cert = static_cast<X509*>(SSL_get_ex_data(ssl, leaf_index()));
+    }
     if (cert == nullptr)
     {
         return id;

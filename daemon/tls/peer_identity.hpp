@@ -15,7 +15,14 @@ struct peer_identity
     std::string serial_hex;
 };
 
+// The verified peer certificate's identity; after a refused handshake, the
+// identity of the certificate that was refused (kept by the verify callback
+// below), so that a record can say which revoked or expired device tried.
 peer_identity identify_peer(SSL* ssl);
+
+// Verify callback for SSL_CTX_set_verify: keeps OpenSSL's verdict and
+// remembers the presented leaf certificate on the SSL object.
+int remember_leaf_certificate(int preverify_ok, X509_STORE_CTX* ctx);
 
 // Reason code for a failed handshake: client_cert_missing, client_cert_expired,
 // client_cert_revoked, client_cert_untrusted, crl_stale, tls_protocol_error.

@@ -8,8 +8,12 @@ using namespace sekisho::test;
 
 namespace {
 
-// A refused device: curl fails before CONNECT, and the record says why.
-void expect_refused(gateway& g, const std::string& device, const std::string& reason)
+// A refused device: curl fails before CONNECT, and the record says why and,
+// when a certificate was presented, which device it was.
+void expect_refused(gateway& g,
+                    const std::string& device,
+                    const std::string& reason,
+                    const std::string& subject = {})
 {
     const auto before = g.record_count();
     auto r = curl_via(
@@ -21,6 +25,9 @@ void expect_refused(gateway& g, const std::string& device, const std::string& re
     BOOST_TEST(str(rec, "reason") == reason);
     BOOST_TEST(str(rec, "end") == "tls_handshake_failed");
     BOOST_TEST(str(rec, "target").empty());
+    const auto& dev = rec.at("device").as_object();
+    BOOST_TEST(str(dev, "subject") == subject);
+    BOOST_TEST(str(dev, "fingerprint").size() == (subject.empty() ? 0U : 64U));
 }
 
 } // namespace
@@ -29,7 +36,7 @@ BOOST_AUTO_TEST_SUITE(tls)
 
 BOOST_AUTO_TEST_CASE(certificate_from_another_ca_is_refused)
 {
-    expect_refused(shared_gateway(), "device-rogue", "client_cert_untrusted");
+    expect_refused(shared_gateway(), "device-rogue", "client_cert_untrusted", "rogue");
     require_serving(shared_gateway());
 }
 
@@ -41,13 +48,13 @@ BOOST_AUTO_TEST_CASE(no_client_certificate_is_refused)
 
 BOOST_AUTO_TEST_CASE(expired_certificate_is_refused)
 {
-    expect_refused(shared_gateway(), "device-expired", "client_cert_expired");
+    expect_refused(shared_gateway(), "device-expired", "client_cert_expired", "expired");
     require_serving(shared_gateway());
 }
 
 BOOST_AUTO_TEST_CASE(revoked_certificate_is_refused)
 {
-    expect_refused(shared_gateway(), "device-revoked", "client_cert_revoked");
+    expect_refused(shared_gateway(), "device-revoked", "client_cert_revoked", "revoked");
     require_serving(shared_gateway());
 }
 
@@ -57,8 +64,8 @@ BOOST_AUTO_TEST_CASE(a_stale_crl_refuses_every_device)
     o.crl = "device-ca-stale.crl";
     gateway g(o);
     BOOST_TEST(g.log().find("past its nextUpdate") != std::string::npos, g.log());
-    expect_refused(g, "device-demo", "crl_stale");
-    expect_refused(g, "device-alice", "crl_stale");
+    expect_refused(g, "device-demo", "crl_stale", "demo");
+    expect_refused(g, "device-alice", "crl_stale", "alice");
 }
 
 BOOST_AUTO_TEST_CASE(tls_1_2_is_refused)
