@@ -447,10 +447,16 @@ std::optional<ip_address> embedded_ipv4(const ip_address& addr)
     }
     const auto& b = addr.bytes();
     static const cidr nat64 = *cidr::parse("64:ff9b::/96");
+    static const cidr nat64_local = *cidr::parse("64:ff9b:1::/48");
     static const cidr six_to_four = *cidr::parse("2002::/16");
     if (nat64.contains(addr))
     {
         return ip_address::v4({b[12], b[13], b[14], b[15]});
+    }
+    if (nat64_local.contains(addr))
+    {
+        // RFC 6052 §2.2, /48 prefix: bits 64-71 ("u") are skipped.
+        return ip_address::v4({b[6], b[7], b[9], b[10]});
     }
     if (six_to_four.contains(addr))
     {

@@ -70,8 +70,9 @@ private:
     unsigned prefix_len_ = 0;
 };
 
-// The IPv4 address carried inside a NAT64 (64:ff9b::/96) or 6to4
-// (2002::/16) IPv6 address, if it is one.
+// The IPv4 address carried inside a NAT64 (64:ff9b::/96, 64:ff9b:1::/48) or
+// 6to4 (2002::/16) IPv6 address, if it is one. (A network-specific NAT64
+// prefix is unknown to the policy; such a prefix must not be zoned internet.)
 std::optional<ip_address> embedded_ipv4(const ip_address& addr);
 
 // The special-purpose range an address falls in (loopback, private, CGNAT,

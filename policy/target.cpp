@@ -36,7 +36,8 @@ std::optional<target> parse_authority(std::string_view authority, std::string* w
             return fail("zone identifiers are not accepted in IPv6 targets");
         }
         auto addr = ip_address::parse(host);
-        if (!addr)
+        // Brackets are for IPv6 text only (RFC 3986 §3.2.2), "[10.0.0.1]" is not.
+        if (!addr || host.find(':') == std::string_view::npos)
         {
             return fail("not a valid IPv6 address");
         }

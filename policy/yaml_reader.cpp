@@ -227,28 +227,37 @@ std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node&
         error(node, std::string(what) + ": `" + text + "` is not a duration", hint);
         return std::nullopt;
     }
-    milliseconds result{};
+    std::int64_t unit_ms = 0;
     if (unit == "ms")
     {
-        result = milliseconds(value);
+        unit_ms = 1;
     }
     else if (unit == "s")
     {
-        result = seconds(value);
+        unit_ms = 1000;
     }
     else if (unit == "m")
     {
-        result = minutes(value);
+        unit_ms = 60 * 1000;
     }
     else if (unit == "h")
     {
-        result = hours(value);
+        unit_ms = 3600 * 1000;
     }
     else
     {
         error(node, std::string(what) + ": `" + text + "` has no known unit", hint);
         return std::nullopt;
     }
+    // Compare before multiplying: a huge value must not wrap into range.
+    if (value > max.count() / unit_ms)
+    {
+        error(node,
+              std::string(what) + " is " + text + ", outside the allowed range",
+              "use a value from " + format_duration(min) + " to " + format_duration(max));
+        return std::nullopt;
+    }
+    const milliseconds result(value * unit_ms);
     if (result < min || result > max)
     {
         error(node,

@@ -261,6 +261,11 @@ void read_count(yaml_reader& r,
 
 std::optional<std::string> expand_variables(const std::string& text, std::string* why)
 {
+    std::string ignored;
+    if (why == nullptr)
+    {
+        why = &ignored;
+    }
     std::string out;
     std::size_t pos = 0;
     while (pos < text.size())

@@ -37,6 +37,64 @@ std::string rfc3339_ms(std::chrono::system_clock::time_point t)
     return buf;
 }
 
+// Strings from the outside (certificate names, OpenSSL messages) may not be
+// UTF-8; a record must always be valid JSON, so invalid sequences become
+// U+FFFD. Overlong forms, surrogates and code points past U+10FFFF are invalid.
+std::string valid_utf8(std::string_view in)
+{
+    static constexpr std::string_view replacement = "\xEF\xBF\xBD";
+    std::string out;
+    out.reserve(in.size());
+    std::size_t i = 0;
+    while (i < in.size())
+    {
+        const auto c = static_cast<unsigned char>(in[i]);
+        std::size_t len = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80)
+        {
+            out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0)
+        {
+            len = 2;
+            cp = c & 0x1Fu;
+        }
+        else if ((c & 0xF0) == 0xE0)
+        {
+            len = 3;
+            cp = c & 0x0Fu;
+        }
+        else if ((c & 0xF8) == 0xF0)
+        {
+            len = 4;
+            cp = c & 0x07u;
+        }
+        bool ok = len != 0 && i + len <= in.size();
+        for (std::size_t k = 1; ok && k < len; ++k)
+        {
+            const auto cc = static_cast<unsigned char>(in[i + k]);
+            ok = (cc & 0xC0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+        ok = ok && cp >= min_for_len[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        if (ok)
+        {
+            out.append(in.substr(i, len));
+            i += len;
+        }
+        else
+        {
+            out += replacement;
+            ++i;
+        }
+    }
+    return out;
+}
+
 class json_lines_sink final : public tunnel_sink
 {
 public:
@@ -93,25 +151,29 @@ std::string to_json(const tunnel_record& r)
     o["id"] = r.id;
     o["started"] = rfc3339_ms(r.started);
     o["duration_ms"] = r.duration.count();
-    o["listener"] = r.listener;
-    o["layer"] = r.layer;
-    o["peer"] = r.peer;
-    o["device"] = {
-        {"subject", r.device_subject}, {"fingerprint", r.device_fingerprint}, {"serial", r.device_serial}};
-    o["user"] = r.user.empty() ? boost::json::value(nullptr) : boost::json::value(r.user);
-    o["target"] = r.target;
-    o["decision"] = r.decision;
+    const auto u = [](const std::string& v) {
+        return boost::json::value(valid_utf8(v));
+    };
+    o["listener"] = u(r.listener);
+    o["layer"] = u(r.layer);
+    o["peer"] = u(r.peer);
+    o["device"] = {{"subject", u(r.device_subject)},
+                   {"fingerprint", u(r.device_fingerprint)},
+                   {"serial", u(r.device_serial)}};
+    o["user"] = r.user.empty() ? boost::json::value(nullptr) : u(r.user);
+    o["target"] = u(r.target);
+    o["decision"] = u(r.decision);
     o["status"] = r.status;
-    o["reason"] = r.reason;
-    o["rule"] = r.rule;
-    o["zone"] = r.zone;
-    o["service"] = r.service;
-    o["upstream"] = r.upstream;
+    o["reason"] = u(r.reason);
+    o["rule"] = u(r.rule);
+    o["zone"] = u(r.zone);
+    o["service"] = u(r.service);
+    o["upstream"] = u(r.upstream);
     o["bytes_up"] = r.bytes_up;
     o["bytes_down"] = r.bytes_down;
-    o["end"] = r.end_cause;
-    o["detail"] = r.detail;
-    o["policy"] = r.policy_hash;
+    o["end"] = u(r.end_cause);
+    o["detail"] = u(r.detail);
+    o["policy"] = u(r.policy_hash);
     return boost::json::serialize(o);
 }
 

@@ -44,6 +44,12 @@ connect_parser::state connect_parser::parse(std::string_view buffered)
     {
         return state::need_more;
     }
+    // Beast's header_limit does not count the request line; the limit is
+    // for the whole head.
+    if (used > head_limit_)
+    {
+        return fail(431, "request_head_too_large", "the request head is larger than the gateway accepts");
+    }
     const auto& req = parser.get();
     if (req.method() != http::verb::connect)
     {

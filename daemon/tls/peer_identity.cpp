@@ -66,10 +66,19 @@ peer_identity identify_peer(SSL* ssl)
     {
         return id;
     }
-    char cn[256] = {};
-    if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) > 0)
+    // The CN decoded to UTF-8 whatever its ASN.1 string type (BMPString,
+    // UTF8String, T61String, ...); the first CN if there are several.
+    X509_NAME* name = X509_get_subject_name(cert);
+    const int pos = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    if (pos >= 0)
     {
-        id.subject_cn = cn;
+        unsigned char* utf8 = nullptr;
+        const int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, pos)));
+        if (len > 0)
+        {
+            id.subject_cn.assign(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+        }
+        OPENSSL_free(utf8);
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;

@@ -1,0 +1,167 @@
+// Loading a policy: the shipped example, warnings that do not reject, every
+// error of a file reported in one run, content hashes.
+// (The broken-policy fixture folder is in load_fixtures.cpp.)
+
+#include "policy/load.hpp"
+
+#include "policy/snapshot.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+namespace sp = sekisho::policy;
+
+namespace {
+
+const std::string example_policy = std::string(SEKISHO_SOURCE_DIR) + "/config/policy.yaml";
+
+std::size_t warning_count(const sp::diagnostics& d)
+{
+    return static_cast<std::size_t>(std::count_if(
+        d.items().begin(), d.items().end(), [](const auto& i) { return i.level == sp::severity::warning; }));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(load)
+
+// config/policy.yaml loads and compiles with no error and no warning.
+BOOST_AUTO_TEST_CASE(example_policy_loads)
+{
+    auto loaded = sp::load_policy_file(example_policy);
+    BOOST_TEST_REQUIRE(loaded.document.has_value(), loaded.diags.to_string());
+    BOOST_TEST(loaded.diags.items().empty(), loaded.diags.to_string());
+    const auto& doc = *loaded.document;
+    BOOST_TEST(doc.version == 1);
+    BOOST_TEST((doc.model == sp::network_model::alpha));
+    BOOST_TEST(doc.source_file == example_policy);
+    BOOST_TEST_REQUIRE(doc.mynumber.cidrs.size() == 1U);
+    BOOST_TEST(doc.mynumber.cidrs[0].to_string() == "127.0.20.0/24");
+    BOOST_TEST_REQUIRE(doc.screen_transfer.size() == 1U);
+    BOOST_TEST(doc.screen_transfer[0].id == "vdi-main");
+    BOOST_TEST(doc.screen_transfer[0].host == "vdi.lgwan.example");
+    BOOST_TEST(doc.services.size() == 2U);
+    BOOST_TEST(doc.content_hash.size() == 64U);
+
+    sp::diagnostics diags;
+    auto snap = sp::compile(doc, {}, diags);
+    BOOST_TEST(snap != nullptr, diags.to_string());
+    BOOST_TEST(!diags.has_errors());
+}
+
+// Warnings are shown but the policy is still accepted and compiles.
+BOOST_AUTO_TEST_CASE(warnings_alone_do_not_reject)
+{
+    const char* yaml = R"(version: 1
+model: beta
+zones:
+  mynumber: {cidrs: [], domains: []}
+  lgwan:
+    cidrs: [10.10.0.0/16, 10.10.5.0/24]
+    domains: [lgwan.example.jp]
+  internet: {cidrs: [], domains: []}
+services:
+  - id: web
+    domains: [www.example.com]
+    ports: [443, 443]
+)";
+    auto loaded = sp::load_policy_text(yaml, "warn.yaml");
+    BOOST_TEST(!loaded.diags.has_errors(), loaded.diags.to_string());
+    BOOST_TEST_REQUIRE(loaded.document.has_value());
+    sp::diagnostics diags = loaded.diags;
+    auto snap = sp::compile(*loaded.document, {}, diags);
+    BOOST_TEST(snap != nullptr, diags.to_string());
+    // Empty My Number zone, the port listed twice, the nested lgwan ranges.
+    BOOST_TEST(warning_count(diags) == 3U, diags.to_string());
+    BOOST_TEST(!diags.has_errors());
+}
+
+// One run shows every mistake, each on its own line, not only the first.
+BOOST_AUTO_TEST_CASE(every_error_is_reported)
+{
+    const char* yaml = R"(version: 1
+model: gamma
+zones:
+  mynumber: {cidrs: [10.20.0.1/16], domains: [mynumber.example.jp]}
+  lgwan: {cidrs: [10.10.0.0/16], domain: [lgwan.example.jp]}
+  internet: {cidrs: [], domains: []}
+services:
+  - id: a
+    domains: [Files.Example.com]
+    ports: [0]
+  - id: b
+    domains: ["*"]
+    ports: [443]
+)";
+    auto loaded = sp::load_policy_text(yaml, "many.yaml");
+    BOOST_TEST(loaded.diags.has_errors());
+    std::set<int> lines;
+    for (const auto& d : loaded.diags.items())
+    {
+        if (d.level == sp::severity::error)
+        {
+            lines.insert(d.where.line);
+        }
+    }
+    BOOST_TEST(loaded.diags.error_count() == 6U, loaded.diags.to_string());
+    const std::set<int> expected{2, 4, 5, 9, 10, 12};
+    BOOST_TEST(lines == expected, loaded.diags.to_string());
+}
+
+// A YAML syntax error is one diagnostic with the line of the error.
+BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_line)
+{
+    auto loaded = sp::load_policy_text("version: 1\nmodel: alpha\nzones: [\n", "broken.yaml");
+    BOOST_TEST(loaded.diags.has_errors());
+    BOOST_TEST_REQUIRE(loaded.diags.items().size() == 1U);
+    const auto& d = loaded.diags.items()[0];
+    BOOST_TEST(d.message.find("YAML syntax") != std::string::npos);
+    BOOST_TEST(d.where.file == "broken.yaml");
+    BOOST_TEST(d.where.line >= 3);
+}
+
+BOOST_AUTO_TEST_CASE(empty_and_unreadable)
+{
+    auto empty = sp::load_policy_text("", "empty.yaml");
+    BOOST_TEST(empty.diags.error_count() == 1U);
+    BOOST_TEST(empty.diags.has_errors());
+
+    auto comment = sp::load_policy_text("# nothing here\n", "comment.yaml");
+    BOOST_TEST(comment.diags.has_errors());
+
+    auto scalar = sp::load_policy_text("just a string\n", "scalar.yaml");
+    BOOST_TEST(scalar.diags.has_errors());
+
+    auto missing =
+        sp::load_policy_file(std::string(SEKISHO_SOURCE_DIR) + "/tests/fixtures/no-such-policy.yaml");
+    BOOST_TEST(!missing.document.has_value());
+    BOOST_TEST(missing.diags.has_errors());
+}
+
+BOOST_AUTO_TEST_CASE(content_hash_is_blake2b_256)
+{
+    BOOST_TEST(sp::content_hash("") == "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+    BOOST_TEST(sp::content_hash("abc") == "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+
+    // The document's hash is that of the bytes it was read from.
+    const std::string yaml = "version: 1\nmodel: alpha\nzones: {mynumber: {}, lgwan: {}, internet: {}}\n";
+    auto loaded = sp::load_policy_text(yaml, "hash.yaml");
+    BOOST_TEST_REQUIRE(loaded.document.has_value(), loaded.diags.to_string());
+    BOOST_TEST(loaded.document->content_hash == sp::content_hash(yaml));
+}
+
+// diagnostics render as file:line:column: level: message (hint: ...).
+BOOST_AUTO_TEST_CASE(diagnostic_format)
+{
+    sp::diagnostic d{
+        sp::severity::error, {"policy.yaml", 12, 5}, "unknown key `domain`", "did you mean `domains`?"};
+    BOOST_TEST(sp::format(d) ==
+               "policy.yaml:12:5: error: unknown key `domain` (hint: did you mean `domains`?)");
+    sp::diagnostic w{sp::severity::warning, {"", 0, 0}, "careful", ""};
+    BOOST_TEST(sp::format(w) == "<input>: warning: careful");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
