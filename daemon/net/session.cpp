@@ -16,6 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cerrno>
+#include <cstring>
+
 #include <sys/socket.h>
 
 namespace sekisho::net {
@@ -195,18 +198,33 @@ private:
 // A client that speaks plain HTTP to a TLS port gets a plain answer saying so.
 asio::awaitable<bool> session::expect_tls(tcp::socket& socket)
 {
-    auto ready = co_await with_deadline(wait_readable(socket), handshake_deadline_ - steady::now());
-    if (!ready || *ready)
-    {
-        end(ready ? "client_error" : "tls_handshake_timeout", ready ? "" : "tls_handshake_timeout");
-        co_return false;
-    }
     unsigned char first = 0;
-    const auto n = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n <= 0)
+    for (;;)
     {
-        end("client_closed");
-        co_return false;
+        auto ready = co_await with_deadline(wait_readable(socket), handshake_deadline_ - steady::now());
+        if (!ready || *ready)
+        {
+            end(ready ? "client_error" : "tls_handshake_timeout", ready ? "" : "tls_handshake_timeout");
+            co_return false;
+        }
+        const auto n = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 1)
+        {
+            break;
+        }
+        if (n == 0)
+        {
+            end("client_closed");
+            co_return false;
+        }
+        // A readiness report without data (EAGAIN) is not an end of stream:
+        // wait again, within the same handshake deadline.
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        {
+            record_.detail = std::strerror(errno);
+            end("client_error");
+            co_return false;
+        }
     }
     if (first != tls_handshake_record)
     {

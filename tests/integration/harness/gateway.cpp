@@ -148,12 +148,17 @@ gateway::~gateway()
     // Stop it the way systemd does, then insist on a clean exit and no
     // sanitizer report: a daemon that only misbehaves on its way out, or
     // leaks, must still fail the suite (even from a static's destructor).
-    std::optional<int> status = process_ ? process_->wait_for(std::chrono::milliseconds(0)) : std::nullopt;
-    if (process_ && process_->running())
+    if (!process_)
+    {
+        return;
+    }
+    // -1: never exited (killed after the timeout).
+    int exit_code = process_->wait_for(std::chrono::milliseconds(0)).value_or(-1);
+    if (process_->running())
     {
         process_->signal(SIGTERM);
-        status = process_->wait_for(std::chrono::seconds(15));
-        if (!status)
+        exit_code = process_->wait_for(std::chrono::seconds(15)).value_or(-1);
+        if (exit_code == -1)
         {
             process_->signal(SIGKILL);
             process_->wait_for(std::chrono::seconds(5));
@@ -162,11 +167,9 @@ gateway::~gateway()
     const auto text = log();
     const bool sanitizer =
         text.find("Sanitizer") != std::string::npos || text.find("runtime error:") != std::string::npos;
-    const bool bad_exit = process_ && status.has_value() && *status != 0;
-    if (sanitizer || bad_exit || (process_ && !status.has_value()))
+    if (sanitizer || exit_code != 0)
     {
-        std::fprintf(
-            stderr, "sekishod did not stop cleanly (exit %d):\n%s\n", status.value_or(-1), text.c_str());
+        std::fprintf(stderr, "sekishod did not stop cleanly (exit %d):\n%s\n", exit_code, text.c_str());
         std::fflush(stderr);
         std::_Exit(97);
     }

@@ -1,0 +1,15 @@
+#pragma once
+// The three load patterns. Each starts its own upstream, runs bounded by the options' counts
+// and deadlines, prints its report on stdout and returns the process exit code (0: every
+// tunnel did what it should; 1: some failed, details in the report and on stderr).
+
+#include "options.hpp"
+#include "tunnel.hpp"
+
+namespace gw::bench {
+
+int run_bulk(const options& o, const client_context& ctx);
+int run_rate(const options& o, const client_context& ctx);
+int run_idle(const options& o, const client_context& ctx);
+
+} // namespace gw::bench
