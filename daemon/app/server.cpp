@@ -179,10 +179,9 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
 
 asio::awaitable<void> server::signal_loop()
 {
-    asio::signal_set signals(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     for (;;)
     {
-        auto [ec, sig] = co_await signals.async_wait(use_tuple);
+        auto [ec, sig] = co_await signals_->async_wait(use_tuple);
         if (ec)
         {
             co_return;
@@ -265,6 +264,7 @@ int server::run()
     {
         asio::co_spawn(*contexts_[0], accept_loop(i), [](std::exception_ptr e) { log_escaped("accept", e); });
     }
+    signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
 
     std::string summary;

@@ -14,6 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <memory>
 #include <optional>
@@ -51,6 +52,9 @@ private:
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<std::optional<work_guard>> guards_;
     std::vector<boost::asio::ip::tcp::acceptor> acceptors_;
+    // Installed before `ready` is announced: a signal that arrives the moment
+    // the daemon says it is ready must find the handlers in place.
+    std::optional<boost::asio::signal_set> signals_;
     std::size_t next_context_ = 0;
     bool draining_ = false;
 };

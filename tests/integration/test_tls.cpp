@@ -15,13 +15,12 @@ void expect_refused(gateway& g,
                     const std::string& reason,
                     const std::string& subject = {})
 {
-    const auto before = g.record_count();
     auto r = curl_via(
         g.internet(), "http://files.cloud.test:" + std::to_string(world::get().cloud.port()) + "/", device);
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.connect_code != 200);
     BOOST_TEST(r.body.empty());
-    auto rec = g.record(before + 1);
+    auto rec = g.record_for(r.local_port);
     BOOST_TEST(str(rec, "reason") == reason);
     BOOST_TEST(str(rec, "end") == "tls_handshake_failed");
     BOOST_TEST(str(rec, "target").empty());
@@ -95,7 +94,6 @@ BOOST_AUTO_TEST_CASE(tls_1_2_is_refused)
 BOOST_AUTO_TEST_CASE(plain_http_on_the_tls_port_gets_a_plain_answer)
 {
     auto& g = shared_gateway();
-    const auto before = g.record_count();
     tcp_client c(g.internet());
     BOOST_REQUIRE(c.ok());
     c.send("CONNECT files.cloud.test:443 HTTP/1.1\r\nHost: marker-7d1c\r\n\r\n");
@@ -103,7 +101,7 @@ BOOST_AUTO_TEST_CASE(plain_http_on_the_tls_port_gets_a_plain_answer)
     BOOST_TEST(reply.rfind("HTTP/1.1 400", 0) == 0, reply);
     BOOST_TEST(reply.find("Sekisho-Error: tls_required") != std::string::npos);
     BOOST_TEST(reply.find("marker-7d1c") == std::string::npos);
-    auto rec = g.record(before + 1);
+    auto rec = g.record_for(c.local_port());
     BOOST_TEST(str(rec, "reason") == "not_tls");
     require_serving(g);
 }

@@ -31,13 +31,12 @@ BOOST_AUTO_TEST_CASE(allowed_internet_service_relays_the_upstream_bytes)
 {
     auto& g = shared_gateway();
     const auto& w = world::get();
-    const auto before = g.record_count();
     auto r = curl_via(g.internet(), "http://files.cloud.test:" + port_of(w.cloud) + "/");
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(r.connect_code == 200);
     BOOST_TEST(r.http_code == 200);
     BOOST_TEST(r.body == cloud_body);
-    auto rec = g.record(before + 1);
+    auto rec = g.record_for(r.local_port);
     BOOST_TEST(str(rec, "decision") == "allow");
     BOOST_TEST(str(rec, "rule") == "service:files");
     BOOST_TEST(str(rec, "zone") == "internet");
@@ -162,13 +161,12 @@ BOOST_AUTO_TEST_CASE(every_denial_answers_403_with_reason_and_rule)
     {
         BOOST_TEST_CONTEXT(c.name)
         {
-            const auto before = g.record_count();
             auto r = curl_via(c.lgwan_listener ? g.lgwan() : g.internet(), c.url);
             BOOST_TEST(r.exit_code != 0);
             BOOST_TEST(r.connect_code == 403);
             BOOST_TEST(r.verbose_has("Sekisho-Deny: reason=" + c.reason + "; rule=" + c.rule), r.verbose);
             BOOST_TEST(r.body.empty());
-            auto rec = g.record(before + 1);
+            auto rec = g.record_for(r.local_port);
             BOOST_TEST(str(rec, "decision") == "deny");
             BOOST_TEST(str(rec, "reason") == c.reason);
             BOOST_TEST(num(rec, "status") == 403);
@@ -202,11 +200,10 @@ BOOST_AUTO_TEST_CASE(relay_carries_megabytes_both_ways_and_passes_half_close)
     }
     BOOST_TEST(echoed.size() == data.size());
     BOOST_TEST((echoed == data));
-    const auto before = g.record_count();
     // close_notify → the upstream sees end of stream → it closes → we do.
     c.shutdown_write();
     BOOST_TEST(c.closed_by_peer(std::chrono::seconds(5)));
-    auto rec = g.record(before + 1);
+    auto rec = g.record_for(c.local_port());
     BOOST_TEST(num(rec, "bytes_up") == static_cast<std::int64_t>(data.size()));
     BOOST_TEST(num(rec, "bytes_down") == static_cast<std::int64_t>(data.size()));
     BOOST_TEST(str(rec, "end") == "closed");

@@ -40,6 +40,17 @@ int connect_loopback(std::uint16_t port, bool nonblocking)
     return fd;
 }
 
+std::uint16_t port_of(int fd)
+{
+    sockaddr_in sa{};
+    socklen_t len = sizeof sa;
+    if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+    {
+        return 0;
+    }
+    return ntohs(sa.sin_port);
+}
+
 int remaining_ms(steady::time_point deadline)
 {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
@@ -70,7 +81,7 @@ curl_result curl_via(std::uint16_t proxy_port,
                                      "-o",
                                      body_file,
                                      "-w",
-                                     "%{http_connect} %{http_code}"};
+                                     "%{http_connect} %{http_code} %{local_port}"};
     if (!device.empty())
     {
         argv.insert(argv.end(), {"--proxy-cert", w.cert(device), "--proxy-key", w.key(device)});
@@ -81,7 +92,9 @@ curl_result curl_via(std::uint16_t proxy_port,
     curl_result out;
     out.exit_code = r.exit_code;
     out.verbose = r.err;
-    std::sscanf(r.out.c_str(), "%d %d", &out.connect_code, &out.http_code);
+    unsigned port = 0;
+    std::sscanf(r.out.c_str(), "%d %d %u", &out.connect_code, &out.http_code, &port);
+    out.local_port = static_cast<std::uint16_t>(port);
     out.body = read_file(body_file);
     return out;
 }
@@ -149,6 +162,11 @@ tls_client::~tls_client()
     {
         ::close(fd_);
     }
+}
+
+std::uint16_t tls_client::local_port() const
+{
+    return port_of(fd_);
 }
 
 bool tls_client::wait(short events, steady::time_point deadline)
@@ -273,6 +291,11 @@ tcp_client::~tcp_client()
     {
         ::close(fd_);
     }
+}
+
+std::uint16_t tcp_client::local_port() const
+{
+    return port_of(fd_);
 }
 
 void tcp_client::send(const std::string& data)

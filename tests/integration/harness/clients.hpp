@@ -18,7 +18,8 @@ struct curl_result
     int connect_code = 0; // the proxy's answer to CONNECT (%{http_connect})
     int http_code = 0;    // the upstream's answer through the tunnel
     std::string body;
-    std::string verbose; // curl -v (shows the proxy's response headers)
+    std::string verbose;          // curl -v (shows the proxy's response headers)
+    std::uint16_t local_port = 0; // curl's source port: finds this request's record
     bool verbose_has(const std::string& s) const { return verbose.find(s) != std::string::npos; }
 };
 
@@ -44,6 +45,7 @@ public:
 
     bool ok() const { return ok_; }
     const std::string& error() const { return error_; }
+    std::uint16_t local_port() const;
 
     bool send(const std::string& data, std::chrono::milliseconds timeout = 5s);
     // Reads until `marker` is seen, EOF, or the timeout; returns what came.
@@ -79,6 +81,7 @@ public:
     tcp_client(const tcp_client&) = delete;
     tcp_client& operator=(const tcp_client&) = delete;
     bool ok() const { return fd_ >= 0; }
+    std::uint16_t local_port() const;
     void send(const std::string& data);
     // Everything until the peer closes or the timeout.
     std::string recv_all(std::chrono::milliseconds timeout);

@@ -207,15 +207,29 @@ std::vector<boost::json::object> gateway::records() const
     return out;
 }
 
-boost::json::object gateway::record(std::size_t n, std::chrono::milliseconds timeout) const
+boost::json::object gateway::record_for(std::uint16_t local_port, std::chrono::milliseconds timeout) const
 {
-    eventually([&] { return records().size() >= n; }, timeout);
-    auto all = records();
-    if (all.size() < n)
+    const std::string peer = "127.0.0.1:" + std::to_string(local_port);
+    std::optional<boost::json::object> found;
+    eventually(
+        [&] {
+            for (auto& r : records())
+            {
+                const auto* p = r.if_contains("peer");
+                if (p != nullptr && p->is_string() && p->as_string() == peer)
+                {
+                    found = std::move(r);
+                    return true;
+                }
+            }
+            return false;
+        },
+        timeout);
+    if (!found)
     {
-        throw std::runtime_error("tunnel record " + std::to_string(n) + " never appeared; log:\n" + log());
+        throw std::runtime_error("no tunnel record from " + peer + "; log:\n" + log());
     }
-    return all[n - 1];
+    return *found;
 }
 
 std::optional<int> gateway::stop(int sig, std::chrono::milliseconds timeout)

@@ -41,10 +41,10 @@ public:
 
     // Tunnel records written so far.
     std::vector<boost::json::object> records() const;
-    // Waits until at least n records exist; returns the n-th (1-based).
-    boost::json::object record(std::size_t n,
-                               std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
     std::size_t record_count() const { return records().size(); }
+    // The record of the connection from 127.0.0.1:local_port (waits for it).
+    boost::json::object record_for(std::uint16_t local_port,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
     // Sends sig and waits for the exit status.
     std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));

@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,16 +90,31 @@ process::process(const std::vector<std::string>& argv,
     }
     env.push_back(nullptr);
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), env.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
+    // fork/exec rather than posix_spawn: the child asks to be killed when
+    // the test process dies, so a crashed test never leaves daemons behind.
+    // Between fork and exec only async-signal-safe calls are made.
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0)
     {
-        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+        throw std::runtime_error("cannot fork for " + argv[0] + ": " + std::strerror(errno));
+    }
+    if (pid_ == 0)
+    {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+        {
+            ::_exit(127);
+        }
+        const int in = ::open("/dev/null", O_RDONLY);
+        const int out = ::open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0)
+        {
+            ::_exit(127);
+        }
+        ::execvpe(args[0], args.data(), env.data());
+        ::_exit(127);
     }
 }
 
