@@ -125,8 +125,9 @@ public:
             }
             if (n <= 0)
             {
-                // TODO(sekisho): the audit-log issue replaces this sink and
-                // makes write failures refuse new tunnels (fail closed).
+                // This first sink reports the loss and carries on; the
+                // tamper-evident audit log (issue #6) takes its place behind
+                // tunnel_sink and refuses new tunnels while it cannot write.
                 log::error("tunnel_log_write_failed", {{"error", std::strerror(errno)}});
                 return;
             }
