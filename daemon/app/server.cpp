@@ -133,6 +133,8 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
     const auto max_connections = state_.settings.limit.max_connections;
     steady::time_point last_limit_log{};
     std::uint64_t refused_since_log = 0;
+    steady::time_point last_accept_log{};
+    std::uint64_t accept_failures_since_log = 0;
     for (;;)
     {
         auto& target = *contexts_[next_context_];
@@ -145,11 +147,18 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
         if (ec)
         {
             // EMFILE/ENFILE/ENOBUFS: back off instead of spinning, keep serving
-            // the connections we have.
-            log::warning("accept_failed",
-                         {{"listener", state_.listeners[listener_index].settings.id},
-                          {"error", ec.message()},
-                          {"backoff", std::to_string(backoff.count()) + "ms"}});
+            // the connections we have. Logged at most once per interval.
+            ++accept_failures_since_log;
+            if (steady::now() - last_accept_log >= limit_log_interval)
+            {
+                log::warning("accept_failed",
+                             {{"listener", state_.listeners[listener_index].settings.id},
+                              {"error", ec.message()},
+                              {"failures", std::to_string(accept_failures_since_log)},
+                              {"backoff", std::to_string(backoff.count()) + "ms"}});
+                last_accept_log = steady::now();
+                accept_failures_since_log = 0;
+            }
             asio::steady_timer t(co_await asio::this_coro::executor);
             t.expires_after(backoff);
             co_await t.async_wait(use_tuple);

@@ -124,9 +124,9 @@ gateway::gateway(gateway_options options)
     const auto config = dir_.file("sekisho.yaml");
     write_file(policy, test_policy_yaml());
     write_file(config, test_config_yaml(options, policy, dir_.file("tunnels.jsonl")));
-    process_ = std::make_unique<process>(std::vector<std::string>{SEKISHOD_PATH, "--config", config},
-                                         dir_.file("stdout"),
-                                         dir_.file("stderr"));
+    auto argv = options.wrapper;
+    argv.insert(argv.end(), {SEKISHOD_PATH, "--config", config});
+    process_ = std::make_unique<process>(argv, dir_.file("stdout"), dir_.file("stderr"));
     const bool ready =
         eventually([&] { return log().find("event=ready") != std::string::npos || !process_->running(); },
                    std::chrono::seconds(20));

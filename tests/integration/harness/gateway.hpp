@@ -22,6 +22,8 @@ struct gateway_options
         "tls_handshake: 2s", "request: 1s", "dns: 1s", "connect: 1s", "drain: 5s"};
     std::vector<std::string> limits;
     unsigned threads = 2;
+    // Run under this wrapper (e.g. {"prlimit", "--nofile=64:64", "--"}).
+    std::vector<std::string> wrapper;
 };
 
 class gateway
