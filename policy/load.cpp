@@ -4,9 +4,7 @@
 
 #include <sodium.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace sekisho::policy {
 
@@ -427,16 +425,16 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
 
 load_result load_policy_file(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    std::string why;
+    auto text = read_text_file(path, &why);
+    if (!text)
     {
         load_result result;
-        result.diags.error({path, 0, 0}, "cannot read the policy file", "check the path and its permissions");
+        result.diags.error(
+            {path, 0, 0}, "cannot read the policy file: " + why, "check the path and its permissions");
         return result;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return load_policy_text(text.str(), path);
+    return load_policy_text(*text, path);
 }
 
 } // namespace sekisho::policy

@@ -1,8 +1,12 @@
 #include "yaml_reader.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <vector>
 
 namespace sekisho::policy {
@@ -266,6 +270,19 @@ std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node&
         return std::nullopt;
     }
     return result;
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::string* why)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        *why = std::strerror(errno);
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 std::string format_duration(std::chrono::milliseconds d)

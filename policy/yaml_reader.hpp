@@ -57,6 +57,9 @@ private:
     source_location last_good_; // for nodes without a mark
 };
 
+// The whole file, or nullopt with the reason (strerror) in *why.
+std::optional<std::string> read_text_file(const std::string& path, std::string* why);
+
 // Human text for a duration ("10s", "1500ms", "15m").
 std::string format_duration(std::chrono::milliseconds d);
 

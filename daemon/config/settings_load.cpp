@@ -4,9 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace sekisho::config {
 
@@ -435,18 +433,17 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
 
 load_result load_settings_file(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    std::string why;
+    auto text = policy::read_text_file(path, &why);
+    if (!text)
     {
         load_result result;
         result.diags.error(
-            {path, 0, 0}, "cannot read the configuration file", "check the path and its permissions");
+            {path, 0, 0}, "cannot read the configuration file: " + why, "check the path and its permissions");
         return result;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     const auto base = std::filesystem::absolute(path).parent_path().string();
-    return load_settings_text(text.str(), path, base);
+    return load_settings_text(*text, path, base);
 }
 
 } // namespace sekisho::config

@@ -280,24 +280,21 @@ asio::awaitable<void> session::run(tcp::socket socket)
         end("tls_handshake_timeout", "tls_handshake_timeout");
         co_return;
     }
+    // The device: the verified certificate, or the one that was refused
+    // (revoked, expired, other CA), so the record says who tried.
+    const auto id = tls::identify_peer(client.native_handle());
+    record_.device_subject = id.subject_cn;
+    record_.device_fingerprint = id.fingerprint_sha256;
+    record_.device_serial = id.serial_hex;
     if (*hs)
     {
         const bool ssl = hs->category() == asio::error::get_ssl_category();
         record_.reason = tls::handshake_failure_reason(client.native_handle(),
                                                        ssl ? static_cast<unsigned long>(hs->value()) : 0UL);
         record_.detail = hs->message();
-        // Which device was refused (revoked, expired, other CA), for the audit trail.
-        const auto refused = tls::identify_peer(client.native_handle());
-        record_.device_subject = refused.subject_cn;
-        record_.device_fingerprint = refused.fingerprint_sha256;
-        record_.device_serial = refused.serial_hex;
         end("tls_handshake_failed");
         co_return;
     }
-    const auto id = tls::identify_peer(client.native_handle());
-    record_.device_subject = id.subject_cn;
-    record_.device_fingerprint = id.fingerprint_sha256;
-    record_.device_serial = id.serial_hex;
 
     // The CONNECT request head.
     auto head = co_await with_deadline(read_head(client, limits_.request_head_bytes), timeouts_.request);
