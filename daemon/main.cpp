@@ -119,14 +119,15 @@ int main(int argc, char** argv)
         return exit_config;
     }
     auto& state = *loaded.state;
+    const auto snapshot = state.policy.load();
     if (check_only)
     {
         std::printf("%s: OK (policy %s, %zu listener(s), %zu service(s), %zu screen-transfer endpoint(s))\n",
                     path.c_str(),
-                    state.policy->hash().substr(0, 16).c_str(),
+                    snapshot->hash().substr(0, 16).c_str(),
                     state.listeners.size(),
-                    state.policy->document().services.size(),
-                    state.policy->document().screen_transfer.size());
+                    snapshot->document().services.size(),
+                    snapshot->document().screen_transfer.size());
         return exit_ok;
     }
 
@@ -137,7 +138,7 @@ int main(int argc, char** argv)
                        {{"version", SEKISHO_VERSION},
                         {"config", path},
                         {"policy_file", state.settings.policy_file},
-                        {"policy", state.policy->hash()}});
+                        {"policy", snapshot->hash()}});
     sekisho::app::server server(state);
     if (!server.bind())
     {
@@ -160,8 +161,10 @@ int main(int argc, char** argv)
         }
     }
     sekisho::policy::diagnostics diags;
-    state.policy = sekisho::policy::compile(state.policy->document(), inputs, diags);
-    if (!state.policy)
+    auto recompiled = sekisho::policy::compile(snapshot->document(), inputs, diags);
+    state.policy_inputs = inputs;
+    state.policy.store(recompiled);
+    if (!recompiled)
     {
         print_diagnostics(diags);
         return exit_config;

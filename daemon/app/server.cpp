@@ -197,7 +197,10 @@ asio::awaitable<void> server::signal_loop()
         }
         if (sig == SIGHUP)
         {
-            log::warning("reload_not_supported", {{"hint", "restart sekishod to apply changes"}});
+            if (!draining_)
+            {
+                start_reload();
+            }
             continue;
         }
         if (draining_)
@@ -247,6 +250,67 @@ asio::awaitable<void> server::drain()
     stop();
 }
 
+void server::start_reload()
+{
+    if (reload_running_)
+    {
+        reload_pending_ = true;
+        return;
+    }
+    reload_running_ = true;
+    log::info("reload_started", {{"policy_file", state_.settings.policy_file}});
+    asio::post(reload_thread_, [this] {
+        auto result = load_policy_snapshot(state_.settings.policy_file, state_.policy_inputs);
+        asio::post(*contexts_[0], [this, r = std::move(result)]() mutable { finish_reload(std::move(r)); });
+    });
+}
+
+void server::finish_reload(reload_result result)
+{
+    reload_running_ = false;
+    for (const auto& d : result.diags.items())
+    {
+        (d.level == policy::severity::error ? log::error : log::warning)("policy_diagnostic",
+                                                                         {{"text", policy::format(d)}});
+    }
+    const auto old = state_.policy.load();
+    if (!result.snapshot)
+    {
+        // The last good policy stays in force; nothing else changes.
+        log::error(
+            "policy_rejected",
+            {{"errors", std::to_string(result.diags.error_count())}, {"kept", old->hash().substr(0, 16)}});
+    }
+    else if (result.snapshot->hash() == old->hash())
+    {
+        log::info("policy_unchanged", {{"policy", old->hash().substr(0, 16)}});
+    }
+    else
+    {
+        state_.policy.store(result.snapshot);
+        log::info(
+            "policy_reloaded",
+            {{"policy", result.snapshot->hash().substr(0, 16)}, {"previous", old->hash().substr(0, 16)}});
+        // Every I/O thread decides its open tunnels again under the new
+        // snapshot and closes those it no longer allows.
+        const auto now = policy::clock::now();
+        for (std::size_t i = 0; i < contexts_.size(); ++i)
+        {
+            asio::post(*contexts_[i], [r = registries_[i].get(), snap = result.snapshot, now] {
+                if (const auto closed = r->recheck(*snap, now); closed > 0)
+                {
+                    log::info("tunnels_withdrawn", {{"closed", std::to_string(closed)}});
+                }
+            });
+        }
+    }
+    if (reload_pending_ && !draining_)
+    {
+        reload_pending_ = false;
+        start_reload();
+    }
+}
+
 void server::kill_all()
 {
     for (std::size_t i = 0; i < contexts_.size(); ++i)
@@ -257,6 +321,7 @@ void server::kill_all()
 
 void server::stop()
 {
+    reload_thread_.stop();
     for (auto& g : guards_)
     {
         g.reset();
@@ -285,7 +350,7 @@ int server::run()
     log::info("ready",
               {{"listeners", summary},
                {"threads", std::to_string(thread_count_)},
-               {"policy", state_.policy->hash().substr(0, 16)}});
+               {"policy", state_.policy.load()->hash().substr(0, 16)}});
 
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < contexts_.size(); ++i)

@@ -7,6 +7,7 @@
 // timeouts.drain, then close what is left and exit. A second signal closes
 // everything at once. SIGHUP is acknowledged and ignored until reload exists.
 
+#include "daemon/app/reload.hpp"
 #include "daemon/runtime/registry.hpp"
 #include "daemon/runtime/runtime.hpp"
 
@@ -15,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <memory>
 #include <optional>
@@ -43,6 +45,9 @@ private:
     boost::asio::awaitable<void> drain();
     void kill_all();
     void stop();
+    // SIGHUP: load on the reload thread, then finish_reload() on thread 0.
+    void start_reload();
+    void finish_reload(reload_result result);
 
     runtime::shared_state& state_;
     std::size_t thread_count_;
@@ -57,6 +62,12 @@ private:
     std::optional<boost::asio::signal_set> signals_;
     std::size_t next_context_ = 0;
     bool draining_ = false;
+    // Policy loading and compiling happen here, off the I/O threads. The
+    // flags are touched on thread 0 only: a SIGHUP during a reload queues one
+    // more reload instead of running two at once.
+    boost::asio::thread_pool reload_thread_{1};
+    bool reload_running_ = false;
+    bool reload_pending_ = false;
 };
 
 } // namespace sekisho::app

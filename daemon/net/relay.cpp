@@ -35,7 +35,7 @@ struct relay_state
     {
         if (result.end_cause.empty())
         {
-            result.end_cause = entry.killed ? "drain" : std::move(cause);
+            result.end_cause = entry.end_cause_or(cause);
             if (ec)
             {
                 result.detail = ec.message();
@@ -180,7 +180,7 @@ asio::awaitable<relay_result> relay(tls::tls_stream& client,
     co_await ((pump_up(s) && pump_down(s)) || watchdog(s, limits));
     if (s.result.end_cause.empty() || s.result.end_cause == "cancelled")
     {
-        s.result.end_cause = entry.killed ? "drain" : "closed";
+        s.result.end_cause = entry.end_cause_or("closed");
     }
     co_return s.result;
 }

@@ -159,7 +159,7 @@ class session
 {
 public:
     session(runtime::shared_state& state, std::size_t listener_index)
-        : state_(state), listener_(state.listeners[listener_index]), snapshot_(state.policy),
+        : state_(state), listener_(state.listeners[listener_index]), snapshot_(state.policy.load()),
           limits_(state.settings.limit), timeouts_(state.settings.timeout)
     {
         record_.id = state.next_id.fetch_add(1, std::memory_order_relaxed);
@@ -389,7 +389,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     }
     if (entry_.killed)
     {
-        end("drain");
+        end(entry_.kill_cause);
         co_return;
     }
 
@@ -406,11 +406,18 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     }
     tcp::socket& upstream = *c.socket;
     entry_.upstream = &upstream;
+    // What a reload re-checks: this request, to the address actually dialled.
+    entry_.request = req;
+    entry_.addresses = {c.address};
     // Unlinks the upstream socket from the registry before it is destroyed.
     struct unlink
     {
         runtime::connection_entry& e;
-        ~unlink() { e.upstream = nullptr; }
+        ~unlink()
+        {
+            e.upstream = nullptr;
+            e.request.reset();
+        }
     } unlink_upstream{entry_};
     error_code ignored;
     upstream.set_option(tcp::no_delay(true), ignored);
@@ -444,6 +451,14 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     record_.bytes_down += result.bytes_down;
     record_.detail = result.detail;
     end(result.end_cause);
+    if (result.end_cause == "policy_withdrawn")
+    {
+        // Closed by a re-check: the record names the new policy's verdict.
+        const auto& d = entry_.withdrawn_by;
+        record_.reason = std::string(policy::to_string(d.why));
+        record_.rule = d.rule_id;
+        record_.detail = "withdrawn by policy " + state_.policy.load()->hash().substr(0, 16);
+    }
     co_await with_deadline(close_notify(client), timeouts_.tls_shutdown);
 }
 

@@ -130,6 +130,7 @@ asio::awaitable<connect_outcome> connect(const std::vector<policy::ip_address>& 
         if (!*ec)
         {
             out.socket.emplace(std::move(socket));
+            out.address = a;
             out.error.clear();
             out.detail.clear();
             co_return out;

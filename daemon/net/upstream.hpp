@@ -35,7 +35,8 @@ struct connect_outcome
     std::optional<boost::asio::ip::tcp::socket> socket;
     std::string error; // empty, "upstream_timeout", "upstream_refused", "upstream_unreachable"
     std::string detail;
-    std::string dialled; // address:port finally connected (or last tried)
+    std::string dialled;        // address:port finally connected (or last tried)
+    policy::ip_address address; // the address connected to
 };
 
 boost::asio::awaitable<connect_outcome> connect(const std::vector<policy::ip_address>& addresses,

@@ -16,6 +16,8 @@ void cancel(boost::asio::ip::tcp::socket* s)
 
 } // namespace
 
+void kill_entry(connection_entry& e, const char* cause);
+
 connection_registry*& connection_registry::current()
 {
     thread_local connection_registry* registry = nullptr;
@@ -52,14 +54,48 @@ void connection_registry::remove(connection_entry& e)
     --size_;
 }
 
+void kill_entry(connection_entry& e, const char* cause)
+{
+    if (e.killed)
+    {
+        return;
+    }
+    e.killed = true;
+    e.kill_cause = cause;
+    cancel(e.client);
+    cancel(e.upstream);
+}
+
 void connection_registry::kill_all()
 {
     for (auto* e = head_; e != nullptr; e = e->next)
     {
-        e->killed = true;
-        cancel(e->client);
-        cancel(e->upstream);
+        kill_entry(*e, "drain");
     }
+}
+
+std::size_t connection_registry::recheck(const policy::snapshot& snap, policy::clock::time_point now)
+{
+    std::size_t closed = 0;
+    for (auto* e = head_; e != nullptr; e = e->next)
+    {
+        if (!e->request || e->killed)
+        {
+            continue;
+        }
+        auto d = policy::decide(snap, *e->request, now);
+        if (d.allowed() && e->request->dest.type == policy::target::kind::name)
+        {
+            d = policy::vet_resolved(snap, *e->request, d, e->addresses);
+        }
+        if (!d.allowed())
+        {
+            e->withdrawn_by = d;
+            kill_entry(*e, "policy_withdrawn");
+            ++closed;
+        }
+    }
+    return closed;
 }
 
 } // namespace sekisho::runtime

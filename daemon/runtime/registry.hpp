@@ -4,9 +4,14 @@
 // session's sockets. Only the owning thread touches its registry (sekishod
 // runs one io_context per thread), so there are no locks.
 
+#include "policy/decide.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace sekisho::runtime {
 
@@ -14,9 +19,17 @@ struct connection_entry
 {
     boost::asio::ip::tcp::socket* client = nullptr;
     boost::asio::ip::tcp::socket* upstream = nullptr;
+    // Set once the tunnel is relaying: what was allowed, and where to.
+    std::optional<policy::request> request;
+    std::vector<policy::ip_address> addresses;
     bool killed = false;
+    std::string kill_cause;        // "drain", "policy_withdrawn"
+    policy::decision withdrawn_by; // the new decision, for "policy_withdrawn"
     connection_entry* prev = nullptr;
     connection_entry* next = nullptr;
+
+    // The record's end cause when killed: the kill's own cause.
+    std::string end_cause_or(const std::string& otherwise) const { return killed ? kill_cause : otherwise; }
 };
 
 class connection_registry
@@ -24,8 +37,12 @@ class connection_registry
 public:
     void add(connection_entry& e);
     void remove(connection_entry& e);
-    // Marks every connection killed and cancels its socket operations.
+    // Marks every connection killed (cause "drain") and cancels its socket
+    // operations.
     void kill_all();
+    // Decides every relaying tunnel again under `snap` and closes those it no
+    // longer allows (cause "policy_withdrawn"); returns how many it closed.
+    std::size_t recheck(const policy::snapshot& snap, policy::clock::time_point now);
     std::size_t size() const { return size_; }
 
     // The registry of the calling I/O thread.

@@ -27,7 +27,10 @@ struct listener_runtime
 struct shared_state
 {
     config::settings settings;
-    std::shared_ptr<const policy::snapshot> policy;
+    // Swapped atomically by a reload; each connection keeps the one it
+    // started with (and open tunnels are re-checked against a new one).
+    std::atomic<std::shared_ptr<const policy::snapshot>> policy;
+    policy::compile_inputs policy_inputs; // the listeners' own endpoints
     std::vector<listener_runtime> listeners;
     std::unique_ptr<log::tunnel_sink> tunnel_log;
     device_limits devices;

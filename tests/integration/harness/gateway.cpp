@@ -192,6 +192,45 @@ std::string gateway::log() const
     return read_file(dir_.file("stderr"));
 }
 
+std::size_t gateway::count_events(const std::string& name) const
+{
+    const auto text = log();
+    const auto needle = "event=" + name + " ";
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    {
+        ++n;
+    }
+    return n;
+}
+
+std::string gateway::reload_with(const std::string& policy_yaml)
+{
+    const char* outcomes[] = {"policy_reloaded", "policy_unchanged", "policy_rejected"};
+    std::size_t before[3];
+    for (int i = 0; i < 3; ++i)
+    {
+        before[i] = count_events(outcomes[i]);
+    }
+    write_file(policy_file(), policy_yaml);
+    process_->signal(SIGHUP);
+    std::string outcome;
+    eventually(
+        [&] {
+            for (int i = 0; i < 3; ++i)
+            {
+                if (count_events(outcomes[i]) > before[i])
+                {
+                    outcome = outcomes[i];
+                    return true;
+                }
+            }
+            return false;
+        },
+        std::chrono::seconds(10));
+    return outcome;
+}
+
 std::vector<boost::json::object> gateway::records() const
 {
     std::vector<boost::json::object> out;

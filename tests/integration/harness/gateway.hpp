@@ -38,6 +38,12 @@ public:
     std::uint16_t internet() const { return port("internet"); }
     std::uint16_t lgwan() const { return port("lgwan"); }
     std::string log() const;
+    std::string policy_file() const { return dir_.file("policy.yaml"); }
+    // How many times `event=NAME` appears in the log so far.
+    std::size_t count_events(const std::string& name) const;
+    // Writes the policy file, sends SIGHUP and waits for the reload's outcome
+    // line (policy_reloaded, policy_unchanged or policy_rejected); returns it.
+    std::string reload_with(const std::string& policy_yaml);
     process& proc() { return *process_; }
     const temp_dir& dir() const { return dir_; }
 

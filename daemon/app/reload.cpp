@@ -1,0 +1,25 @@
+#include "daemon/app/reload.hpp"
+
+#include "policy/load.hpp"
+
+namespace sekisho::app {
+
+reload_result load_policy_snapshot(const std::string& policy_file, const policy::compile_inputs& inputs)
+{
+    reload_result out;
+    auto loaded = policy::load_policy_file(policy_file);
+    out.diags.append(loaded.diags);
+    if (!loaded.document)
+    {
+        return out;
+    }
+    // Compiled even after load errors, so that one reload reports everything.
+    auto snap = policy::compile(*loaded.document, inputs, out.diags);
+    if (!out.diags.has_errors())
+    {
+        out.snapshot = std::move(snap);
+    }
+    return out;
+}
+
+} // namespace sekisho::app
