@@ -13,68 +13,103 @@ std::string zone_label(zone z)
     return "zones." + std::string(to_string(z));
 }
 
-void check_zone_overlaps(const policy_document& doc, diagnostics& diags)
+struct zoned_cidr
 {
-    for (std::size_t a = 0; a < 3; ++a)
+    cidr range;
+    zone owner;
+};
+
+// Overlapping CIDRs by sort and sweep, O(n log n): CIDRs are either nested or
+// disjoint, so after sorting by start (and the wider range first) each range
+// overlaps something exactly when the innermost open range contains it.
+void check_cidr_overlaps(const policy_document& doc, diagnostics& diags)
+{
+    std::vector<zoned_cidr> all;
+    for (zone z : all_zones)
     {
-        const auto& za = doc.zone_definition(all_zones[a]);
-        for (std::size_t i = 0; i < za.cidrs.size(); ++i)
+        for (const auto& c : doc.zone_definition(z).cidrs)
         {
-            for (std::size_t j = i + 1; j < za.cidrs.size(); ++j)
+            all.push_back({c, z});
+        }
+    }
+    std::sort(all.begin(), all.end(), [](const zoned_cidr& a, const zoned_cidr& b) {
+        const auto& na = a.range.network();
+        const auto& nb = b.range.network();
+        if (na.is_v4() != nb.is_v4())
+        {
+            return na.is_v4();
+        }
+        if (na.bytes() != nb.bytes())
+        {
+            return na.bytes() < nb.bytes();
+        }
+        return a.range.prefix_len() < b.range.prefix_len();
+    });
+    std::vector<const zoned_cidr*> open;
+    for (const auto& c : all)
+    {
+        while (!open.empty() && !open.back()->range.contains(c.range.network()))
+        {
+            open.pop_back();
+        }
+        if (!open.empty())
+        {
+            const auto& outer = *open.back();
+            if (outer.owner != c.owner)
             {
-                if (za.cidrs[i].overlaps(za.cidrs[j]))
-                {
-                    diags.warning(za.where,
-                                  zone_label(all_zones[a]) + ": " + za.cidrs[i].to_string() + " and " +
-                                      za.cidrs[j].to_string() + " overlap",
-                                  "list each range once");
-                }
+                // Named in zone order (mynumber, lgwan, internet), reported at the later zone.
+                const bool outer_first = outer.owner < c.owner;
+                const auto& first = outer_first ? outer : c;
+                const auto& second = outer_first ? c : outer;
+                diags.error(doc.zone_definition(second.owner).where,
+                            "zones overlap: " + first.range.to_string() + " in " + zone_label(first.owner) +
+                                " and " + second.range.to_string() + " in " + zone_label(second.owner),
+                            "an address must belong to exactly one layer; split the ranges");
+            }
+            else
+            {
+                diags.warning(doc.zone_definition(c.owner).where,
+                              zone_label(c.owner) + ": " + outer.range.to_string() + " and " +
+                                  c.range.to_string() + " overlap",
+                              "list each range once");
             }
         }
-        for (std::size_t b = a + 1; b < 3; ++b)
+        open.push_back(&c);
+    }
+}
+
+void check_zone_overlaps(const policy_document& doc, diagnostics& diags)
+{
+    check_cidr_overlaps(doc, diags);
+    std::unordered_map<std::string_view, zone> owner;
+    for (zone z : all_zones)
+    {
+        for (const auto& d : doc.zone_definition(z).domains)
         {
-            const auto& zb = doc.zone_definition(all_zones[b]);
-            for (const auto& ca : za.cidrs)
+            auto [it, fresh] = owner.emplace(d, z);
+            if (!fresh && it->second != z)
             {
-                for (const auto& cb : zb.cidrs)
-                {
-                    if (ca.overlaps(cb))
-                    {
-                        diags.error(zb.where,
-                                    "zones overlap: " + ca.to_string() + " in " + zone_label(all_zones[a]) +
-                                        " and " + cb.to_string() + " in " + zone_label(all_zones[b]),
-                                    "an address must belong to exactly one layer; split the ranges");
-                    }
-                }
-            }
-            for (const auto& da : za.domains)
-            {
-                for (const auto& db : zb.domains)
-                {
-                    if (da == db)
-                    {
-                        diags.error(zb.where,
-                                    "domain `" + da + "` is in both " + zone_label(all_zones[a]) + " and " +
-                                        zone_label(all_zones[b]),
-                                    "a name must belong to exactly one layer");
-                    }
-                }
+                diags.error(doc.zone_definition(z).where,
+                            "domain `" + d + "` is in both " + zone_label(it->second) + " and " +
+                                zone_label(z),
+                            "a name must belong to exactly one layer");
             }
         }
     }
     // A name below a My Number domain must stay in the My Number zone:
     // carving a sub-domain out into another layer would open a path to it.
-    for (const auto& m : doc.mynumber.domains)
+    for (zone z : {zone::lgwan, zone::internet})
     {
-        for (zone z : {zone::lgwan, zone::internet})
+        for (const auto& d : doc.zone_definition(z).domains)
         {
-            for (const auto& d : doc.zone_definition(z).domains)
+            for (auto dot = d.find('.'); dot != std::string::npos; dot = d.find('.', dot + 1))
             {
-                if (d != m && name_in_domain(d, m))
+                const std::string_view above = std::string_view(d).substr(dot + 1);
+                if (auto it = owner.find(above); it != owner.end() && it->second == zone::mynumber)
                 {
                     diags.error(doc.zone_definition(z).where,
                                 "domain `" + d + "` in " + zone_label(z) +
-                                    " lies inside the My Number domain `" + m + "`",
+                                    " lies inside the My Number domain `" + std::string(above) + "`",
                                 "names under a My Number domain always belong to the My Number zone");
                 }
             }
@@ -152,26 +187,31 @@ zone snapshot::classify(const ip_address& addr) const
             return inner;
         }
     }
-    for (const auto& p : prefixes_)
+    if (auto z = prefixes_.longest_match(addr))
     {
-        if (p.prefix.contains(addr))
-        {
-            return p.owner;
-        }
+        return static_cast<zone>(*z);
     }
     return special_purpose(addr) ? zone::none : zone::internet;
 }
 
 zone snapshot::classify(std::string_view canonical_name) const
 {
-    for (const auto& s : suffixes_)
+    // The name itself, then each parent at a label boundary: the first hit
+    // is the longest suffix.
+    std::string_view rest = canonical_name;
+    for (;;)
     {
-        if (name_in_domain(canonical_name, s.suffix))
+        if (auto it = suffixes_.find(rest); it != suffixes_.end())
         {
-            return s.owner;
+            return it->second;
         }
+        const auto dot = rest.find('.');
+        if (dot == std::string_view::npos)
+        {
+            return zone::internet;
+        }
+        rest.remove_prefix(dot + 1);
     }
-    return zone::internet;
 }
 
 bool snapshot::is_self(const ip_address& addr, std::uint16_t port) const
@@ -189,21 +229,25 @@ bool snapshot::is_self(const ip_address& addr, std::uint16_t port) const
 
 const screen_transfer_endpoint* snapshot::find_screen_transfer(std::string_view host) const
 {
-    auto it = endpoints_.find(std::string(host));
+    auto it = endpoints_.find(host);
     return it == endpoints_.end() ? nullptr : &doc_.screen_transfer[it->second];
 }
 
 const cloud_service* snapshot::find_service(std::string_view canonical_name) const
 {
-    if (auto it = exact_.find(std::string(canonical_name)); it != exact_.end())
+    if (auto it = exact_.find(canonical_name); it != exact_.end())
     {
         return &doc_.services[it->second];
     }
-    for (const auto& [base, index] : wild_)
+    // "*.base" matches names strictly below base: try each proper parent,
+    // nearest first, so the most specific wildcard wins.
+    std::string_view rest = canonical_name;
+    for (auto dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.'))
     {
-        if (canonical_name.size() > base.size() && name_in_domain(canonical_name, base))
+        rest.remove_prefix(dot + 1);
+        if (auto it = wild_.find(rest); it != wild_.end())
         {
-            return &doc_.services[index];
+            return &doc_.services[it->second];
         }
     }
     return nullptr;
@@ -218,29 +262,25 @@ compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& d
     snap->self_ = inputs.self_endpoints;
 
     check_zone_overlaps(doc, diags);
+    // Indexes are views into snap->doc_, which never changes after this.
+    const auto& d = snap->doc_;
     for (zone z : all_zones)
     {
-        const auto& def = doc.zone_definition(z);
+        const auto& def = d.zone_definition(z);
         for (const auto& c : def.cidrs)
         {
-            snap->prefixes_.push_back({c, z});
+            snap->prefixes_.insert(c, static_cast<std::uint8_t>(z));
         }
-        for (const auto& d : def.domains)
+        for (const auto& name : def.domains)
         {
-            snap->suffixes_.push_back({d, z});
+            snap->suffixes_.emplace(name, z);
         }
     }
-    std::stable_sort(snap->prefixes_.begin(), snap->prefixes_.end(), [](const auto& a, const auto& b) {
-        return a.prefix.prefix_len() > b.prefix.prefix_len();
-    });
-    std::stable_sort(snap->suffixes_.begin(), snap->suffixes_.end(), [](const auto& a, const auto& b) {
-        return a.suffix.size() > b.suffix.size();
-    });
 
-    check_endpoints(*snap, doc, diags);
-    for (std::size_t i = 0; i < doc.screen_transfer.size(); ++i)
+    check_endpoints(*snap, d, diags);
+    for (std::size_t i = 0; i < d.screen_transfer.size(); ++i)
     {
-        const auto& ep = doc.screen_transfer[i];
+        const auto& ep = d.screen_transfer[i];
         if (!snap->endpoints_.emplace(ep.host, i).second)
         {
             diags.error(ep.where,
@@ -249,39 +289,21 @@ compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& d
         }
     }
 
-    check_services(*snap, doc, diags);
-    for (std::size_t i = 0; i < doc.services.size(); ++i)
+    check_services(*snap, d, diags);
+    for (std::size_t i = 0; i < d.services.size(); ++i)
     {
-        for (const auto& pattern : doc.services[i].domains)
+        for (const auto& pattern : d.services[i].domains)
         {
-            bool fresh = true;
-            if (pattern.is_wildcard())
+            auto& index = pattern.is_wildcard() ? snap->wild_ : snap->exact_;
+            if (!index.emplace(pattern.base(), i).second)
             {
-                for (const auto& [base, index] : snap->wild_)
-                {
-                    fresh = fresh && base != pattern.base();
-                }
-                if (fresh)
-                {
-                    snap->wild_.emplace_back(pattern.base(), i);
-                }
-            }
-            else
-            {
-                fresh = snap->exact_.emplace(pattern.base(), i).second;
-            }
-            if (!fresh)
-            {
-                diags.error(doc.services[i].where,
-                            "service `" + doc.services[i].id + "`: `" + pattern.to_string() +
+                diags.error(d.services[i].where,
+                            "service `" + d.services[i].id + "`: `" + pattern.to_string() +
                                 "` is listed more than once",
                             "a name belongs to one service so that every decision names one rule");
             }
         }
     }
-    std::stable_sort(snap->wild_.begin(), snap->wild_.end(), [](const auto& a, const auto& b) {
-        return a.first.size() > b.first.size();
-    });
 
     if (diags.error_count() > errors_before)
     {

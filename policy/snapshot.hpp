@@ -6,10 +6,12 @@
 #include "address.hpp"
 #include "diagnostics.hpp"
 #include "model.hpp"
+#include "prefix_table.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -46,26 +48,24 @@ public:
     const screen_transfer_endpoint* find_screen_transfer(std::string_view host) const;
     const cloud_service* find_service(std::string_view canonical_name) const;
 
+    snapshot() = default;
+    // The indexes point into doc_: a snapshot is never copied or moved.
+    snapshot(const snapshot&) = delete;
+    snapshot& operator=(const snapshot&) = delete;
+
 private:
     friend std::shared_ptr<const snapshot>
     compile(const policy_document&, const compile_inputs&, diagnostics&);
-    struct zone_prefix
-    {
-        cidr prefix;
-        zone owner;
-    };
-    struct zone_suffix
-    {
-        std::string suffix;
-        zone owner;
-    };
 
+    // Every lookup costs the same whatever the size of the policy: hashed
+    // suffixes at label boundaries for names (O(labels) probes) and one hash
+    // table per prefix length for addresses. Keys are views into doc_.
     policy_document doc_;
-    std::vector<zone_prefix> prefixes_;                      // longest first
-    std::vector<zone_suffix> suffixes_;                      // longest first
-    std::unordered_map<std::string, std::size_t> endpoints_; // host → index
-    std::unordered_map<std::string, std::size_t> exact_;     // name → service index
-    std::vector<std::pair<std::string, std::size_t>> wild_;  // base → service index, longest first
+    prefix_table prefixes_;                                       // zone CIDRs → zone
+    std::unordered_map<std::string_view, zone> suffixes_;         // zone domain → zone
+    std::unordered_map<std::string_view, std::size_t> endpoints_; // host → screen_transfer index
+    std::unordered_map<std::string_view, std::size_t> exact_;     // name → service index
+    std::unordered_map<std::string_view, std::size_t> wild_;      // base of *.base → service index
     std::vector<endpoint> self_;
 };
 

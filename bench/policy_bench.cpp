@@ -1,0 +1,266 @@
+// sekisho-policy-bench: the cost of policy decisions and of loading a policy,
+// for a generated policy of municipal-prefecture size next to the small
+// example, in one run (ratios, since the machine is noisy).
+//
+//   sekisho-policy-bench [--services N] [--cidrs N] [--decisions N]
+//
+// Prints a Markdown table: load + validate + compile time and peak RSS, and
+// decide() (plus vet_resolved() for names) latency p50/p99/max over a mix of
+// targets: catalogued names, wildcard names, unknown names, My Number names,
+// LGWAN endpoints, and IP literals inside and outside the zones.
+
+#include "policy/decide.hpp"
+#include "policy/load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+
+namespace {
+
+using namespace sekisho::policy;
+using steady = std::chrono::steady_clock;
+
+constexpr std::size_t max_services = 1000000;
+constexpr std::size_t max_cidrs = 100000;
+constexpr std::size_t max_decisions = 10000000;
+
+std::string generate(std::size_t services, std::size_t cidrs)
+{
+    std::string y =
+        "version: 1\nmodel: beta\nzones:\n  mynumber:\n    domains: [mynumber.town.example]\n    cidrs:\n";
+    // Half the CIDRs in the My Number layer (172.16.0.0/12 carved in /28s),
+    // half in the LGWAN layer (10.0.0.0/8 in /24s), every tenth one IPv6.
+    const std::size_t half = cidrs / 2;
+    for (std::size_t i = 0; i < half; ++i)
+    {
+        if (i % 10 == 9)
+        {
+            y += "      - fd00:1:" + std::to_string(i) + "::/48\n";
+            continue;
+        }
+        y += "      - 172." + std::to_string(16 + (i >> 16)) + "." + std::to_string((i >> 4) & 255) + "." +
+             std::to_string((i & 15) * 16) + "/28\n";
+    }
+    y += "  lgwan:\n    domains: [lgwan.town.example, asp.lgwan.example]\n    cidrs:\n";
+    for (std::size_t i = 0; i < cidrs - half; ++i)
+    {
+        if (i % 10 == 9)
+        {
+            y += "      - fd00:2:" + std::to_string(i) + "::/48\n";
+            continue;
+        }
+        y += "      - 10." + std::to_string(i >> 8) + "." + std::to_string(i & 255) + ".0/24\n";
+    }
+    y += "  internet:\n    cidrs: []\n    domains: []\nscreen_transfer:\n"
+         "  - id: vdi\n    host: vdi.lgwan.town.example\n    ports: [443]\n"
+         "    controls: {clipboard: false, file_transfer: false, printing: false, drive_mapping: false}\n"
+         "services:\n";
+    for (std::size_t i = 0; i < services; ++i)
+    {
+        y += "  - id: s" + std::to_string(i) + "\n    domains: [";
+        y += i % 10 == 0 ? "\"*.t" + std::to_string(i) + ".saas.example\""
+                         : "app" + std::to_string(i) + ".saas.example";
+        y += "]\n    ports: [443]\n";
+    }
+    return y;
+}
+
+std::vector<request> targets(std::size_t services, std::size_t count, std::mt19937& rng)
+{
+    std::vector<request> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        const auto n = std::to_string(rng() % (services == 0 ? 1 : services));
+        std::string authority;
+        layer l = layer::internet;
+        switch (rng() % 8)
+        {
+            case 0:
+                authority = "app" + n + ".saas.example:443";
+                break;
+            case 1:
+                authority = "x.t" + std::to_string((rng() % (services / 10 + 1)) * 10) + ".saas.example:443";
+                break;
+            case 2:
+                authority = "unknown" + n + ".example.com:443";
+                break;
+            case 3:
+                authority = "juki" + n + ".mynumber.town.example:443";
+                break;
+            case 4:
+                authority = "vdi.lgwan.town.example:443";
+                l = layer::lgwan;
+                break;
+            case 5:
+                authority =
+                    "172.16." + std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + ":443";
+                break;
+            case 6:
+                authority = "10." + std::to_string(rng() % 20) + "." + std::to_string(rng() % 256) + ".7:443";
+                l = layer::lgwan;
+                break;
+            default:
+                authority = "[2001:db9::" + n.substr(0, 4) + "]:443";
+                break;
+        }
+        auto t = parse_authority(authority);
+        if (t)
+        {
+            out.push_back({l, *t});
+        }
+    }
+    return out;
+}
+
+struct latency
+{
+    double p50 = 0;
+    double p99 = 0;
+    double max = 0;
+    std::size_t allowed = 0;
+};
+
+latency measure(const snapshot& snap, const std::vector<request>& reqs)
+{
+    const auto now = clock::now();
+    const std::vector<ip_address> public_addr = {*ip_address::parse("203.0.114.10")};
+    std::vector<double> ns;
+    ns.reserve(reqs.size());
+    latency out;
+    for (const auto& r : reqs)
+    {
+        const auto t0 = steady::now();
+        auto d = decide(snap, r, now);
+        if (d.allowed() && r.dest.type == target::kind::name)
+        {
+            d = vet_resolved(snap, r, d, public_addr);
+        }
+        const auto t1 = steady::now();
+        out.allowed += d.allowed() ? 1U : 0U;
+        ns.push_back(
+            static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+    }
+    std::sort(ns.begin(), ns.end());
+    out.p50 = ns[ns.size() / 2];
+    out.p99 = ns[ns.size() * 99 / 100];
+    out.max = ns.back();
+    return out;
+}
+
+long current_rss_kib()
+{
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    long kib = 0;
+    char line[256];
+    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr)
+    {
+        if (std::strncmp(line, "VmRSS:", 6) == 0)
+        {
+            kib = std::strtol(line + 6, nullptr, 10);
+        }
+    }
+    if (f != nullptr)
+    {
+        std::fclose(f);
+    }
+    return kib;
+}
+
+long peak_rss_kib()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+std::size_t arg(int argc, char** argv, const char* name, std::size_t fallback, std::size_t max)
+{
+    for (int i = 1; i + 1 < argc; ++i)
+    {
+        if (std::strcmp(argv[i], name) == 0)
+        {
+            const auto v = std::strtoull(argv[i + 1], nullptr, 10);
+            return std::min<std::size_t>(v, max);
+        }
+    }
+    return fallback;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const std::size_t services = arg(argc, argv, "--services", 100000, max_services);
+    const std::size_t cidrs = arg(argc, argv, "--cidrs", 10000, max_cidrs);
+    const std::size_t decisions = arg(argc, argv, "--decisions", 1000000, max_decisions);
+    std::mt19937 rng(20261122);
+
+    struct row
+    {
+        const char* name;
+        std::size_t services;
+        std::size_t cidrs;
+    };
+    // Large first: ru_maxrss is a high-water mark, so its growth during the
+    // first load is that load's own peak.
+    const row rows[] = {{"large", services, cidrs}, {"small (example size)", 3, 4}};
+    std::printf("| policy | services | CIDRs | YAML | yaml-cpp parse alone | load + validate + compile | "
+                "peak RSS growth while loading | decide p50 | p99 | max | allowed |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const auto& r : rows)
+    {
+        const auto yaml = generate(r.services, r.cidrs);
+        const auto rss_before = current_rss_kib();
+        const auto t0 = steady::now();
+        auto loaded = load_policy_text(yaml, "generated.yaml");
+        diagnostics diags;
+        std::shared_ptr<const snapshot> snap;
+        if (!loaded.diags.has_errors())
+        {
+            snap = compile(*loaded.document, {}, diags);
+        }
+        const auto t1 = steady::now();
+        if (!snap)
+        {
+            std::fprintf(stderr, "%s%s", loaded.diags.to_string().c_str(), diags.to_string().c_str());
+            return 1;
+        }
+        const auto load_peak_kib = peak_rss_kib() - rss_before;
+        loaded.document.reset();
+        // yaml-cpp's share of the load: the same text parsed again, alone.
+        const auto p0 = steady::now();
+        {
+            auto tree = YAML::Load(yaml);
+            (void)tree;
+        }
+        const auto parse_ms = std::chrono::duration<double, std::milli>(steady::now() - p0).count();
+        const auto reqs = targets(r.services, decisions, rng);
+        const auto lat = measure(*snap, reqs);
+        std::printf("| %s | %zu | %zu | %.1f MiB | %.0f ms | %.0f ms | %ld MiB | %.0f ns | %.0f ns | %.0f ns "
+                    "| %zu of %zu |\n",
+                    r.name,
+                    r.services,
+                    r.cidrs,
+                    static_cast<double>(yaml.size()) / 1048576.0,
+                    parse_ms,
+                    std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                    load_peak_kib > 0 ? load_peak_kib / 1024 : 0L,
+                    lat.p50,
+                    lat.p99,
+                    lat.max,
+                    lat.allowed,
+                    reqs.size());
+    }
+    return 0;
+}
