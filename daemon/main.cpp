@@ -122,12 +122,15 @@ int main(int argc, char** argv)
     const auto snapshot = state.policy.load();
     if (check_only)
     {
-        std::printf("%s: OK (policy %s, %zu listener(s), %zu service(s), %zu screen-transfer endpoint(s))\n",
-                    path.c_str(),
-                    snapshot->hash().substr(0, 16).c_str(),
-                    state.listeners.size(),
-                    snapshot->document().services.size(),
-                    snapshot->document().screen_transfer.size());
+        std::printf(
+            "%s: OK (policy %s, %zu listener(s), %zu service(s), %zu screen-transfer endpoint(s), %zu policy "
+            "test(s) passed)\n",
+            path.c_str(),
+            snapshot->hash().substr(0, 16).c_str(),
+            state.listeners.size(),
+            snapshot->document().services.size(),
+            snapshot->document().screen_transfer.size(),
+            snapshot->document().tests.size());
         return exit_ok;
     }
 

@@ -1,3 +1,4 @@
+#include "decide.hpp"
 #include "snapshot.hpp"
 
 #include <algorithm>
@@ -305,6 +306,12 @@ compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& d
         }
     }
 
+    // The policy's own tests gate it: they run only on a policy without
+    // errors, and any failure rejects it.
+    if (diags.error_count() == errors_before)
+    {
+        run_policy_tests(*snap, diags);
+    }
     if (diags.error_count() > errors_before)
     {
         return nullptr;

@@ -104,6 +104,18 @@ std::string_view to_string(reason r)
     return "no_addresses";
 }
 
+std::optional<reason> parse_reason(std::string_view text)
+{
+    for (auto r = static_cast<int>(reason::allowed); r <= static_cast<int>(reason::no_addresses); ++r)
+    {
+        if (to_string(static_cast<reason>(r)) == text)
+        {
+            return static_cast<reason>(r);
+        }
+    }
+    return std::nullopt;
+}
+
 decision decide(const snapshot& snap, const request& req, clock::time_point /*now: used by expiry rules*/)
 {
     const auto& dest = req.dest;
@@ -188,6 +200,47 @@ decision vet_resolved(const snapshot& snap,
         }
     }
     return by_name;
+}
+
+} // namespace sekisho::policy
+
+namespace sekisho::policy {
+
+std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags)
+{
+    std::size_t passed = 0;
+    for (const auto& t : snap.document().tests)
+    {
+        const request req{t.on, t.dest};
+        auto d = decide(snap, req, t.at.value_or(clock::now()));
+        if (d.allowed() && t.dest.type == target::kind::name && !t.resolves.empty())
+        {
+            d = vet_resolved(snap, req, d, t.resolves);
+        }
+        const bool verdict_ok = d.allowed() == t.expect_allow;
+        const bool reason_ok = t.reason.empty() || to_string(d.why) == t.reason;
+        const bool rule_ok = t.rule.empty() || d.rule_id == t.rule;
+        if (verdict_ok && reason_ok && rule_ok)
+        {
+            ++passed;
+            continue;
+        }
+        std::string want = t.expect_allow ? "allow" : "deny";
+        if (!t.reason.empty())
+        {
+            want += " (" + t.reason + ")";
+        }
+        if (!t.rule.empty())
+        {
+            want += " by " + t.rule;
+        }
+        diags.error(t.where,
+                    "policy test `" + t.name + "` failed: expected " + want + ", got " +
+                        (d.allowed() ? "allow" : "deny") + " (" + std::string(to_string(d.why)) + ") by " +
+                        d.rule_id,
+                    "fix the policy, or the test if the policy is right");
+    }
+    return passed;
 }
 
 } // namespace sekisho::policy

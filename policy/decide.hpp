@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ enum class reason : std::uint8_t
     no_addresses            // the name resolved to nothing usable
 };
 std::string_view to_string(reason r);
+std::optional<reason> parse_reason(std::string_view text);
 
 enum class verdict : std::uint8_t
 {
@@ -70,5 +72,9 @@ decision vet_resolved(const snapshot& snap,
                       const request& req,
                       const decision& by_name,
                       std::span<const ip_address> addresses);
+
+// Runs the document's policy tests against the snapshot; every failure is an
+// error at the test's line. Returns the number of tests that passed.
+std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags);
 
 } // namespace sekisho::policy

@@ -1,9 +1,11 @@
 #include "load.hpp"
 
+#include "decide.hpp"
 #include "yaml_reader.hpp"
 
 #include <sodium.h>
 
+#include <ctime>
 #include <set>
 
 namespace sekisho::policy {
@@ -298,6 +300,157 @@ void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
     }
 }
 
+// "2027-04-01T09:00+09:00", with optional seconds, "Z" for UTC. Asia/Tokyo
+// has no daylight saving time, so an explicit offset is always exact.
+std::optional<clock::time_point> parse_time(const std::string& text)
+{
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &used) != 5 || used != 16)
+    {
+        return std::nullopt;
+    }
+    std::size_t pos = 16;
+    if (pos < text.size() && text[pos] == ':')
+    {
+        int used2 = 0;
+        if (std::sscanf(text.c_str() + pos, ":%2d%n", &sec, &used2) != 1 || used2 != 3)
+        {
+            return std::nullopt;
+        }
+        pos += 3;
+    }
+    long offset = 0;
+    const auto zone_part = text.substr(pos);
+    if (zone_part != "Z")
+    {
+        int oh = 0, om = 0, used3 = 0;
+        if (zone_part.size() != 6 || (zone_part[0] != '+' && zone_part[0] != '-') ||
+            std::sscanf(zone_part.c_str() + 1, "%2d:%2d%n", &oh, &om, &used3) != 2 || used3 != 5 || oh > 14 ||
+            om > 59)
+        {
+            return std::nullopt;
+        }
+        offset = (zone_part[0] == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    const std::time_t utc = timegm(&tm);
+    return clock::from_time_t(utc - offset);
+}
+
+void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+{
+    if (!r.expect_sequence(node, "tests"))
+    {
+        return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        const auto what = indexed("tests", i);
+        const auto& item = node[i];
+        if (!r.expect_map(item,
+                          what,
+                          {"name", "layer", "target", "resolves", "at", "expect", "reason", "rule"},
+                          {"name", "layer", "target", "expect"}))
+        {
+            continue;
+        }
+        policy_test t;
+        t.where = r.where(item);
+        bool ok = true;
+        t.name = r.string(item["name"], what + ".name").value_or("");
+        if (auto l = r.string(item["layer"], what + ".layer"))
+        {
+            if (auto parsed = parse_layer(*l))
+            {
+                t.on = *parsed;
+            }
+            else
+            {
+                r.error(item["layer"],
+                        what + ".layer `" + *l + "` is not a telework layer",
+                        "use `lgwan` or `internet`");
+                ok = false;
+            }
+        }
+        if (auto tg = r.string(item["target"], what + ".target"))
+        {
+            std::string why;
+            if (auto parsed = parse_authority(*tg, &why))
+            {
+                t.dest = *parsed;
+            }
+            else
+            {
+                r.error(item["target"], what + ".target `" + *tg + "`: " + why, "write host:port");
+                ok = false;
+            }
+        }
+        if (auto res = item["resolves"]; res && r.expect_sequence(res, what + ".resolves"))
+        {
+            for (std::size_t j = 0; j < res.size(); ++j)
+            {
+                auto text = r.string(res[j], indexed(what + ".resolves", j));
+                auto a = text ? ip_address::parse(*text) : std::nullopt;
+                if (!a)
+                {
+                    r.error(res[j], indexed(what + ".resolves", j) + " is not an IP address");
+                    ok = false;
+                    continue;
+                }
+                t.resolves.push_back(*a);
+            }
+        }
+        if (auto at = item["at"])
+        {
+            auto text = r.string(at, what + ".at");
+            t.at = text ? parse_time(*text) : std::nullopt;
+            if (!t.at)
+            {
+                r.error(at, what + ".at is not a time", "write e.g. 2027-04-01T09:00+09:00");
+                ok = false;
+            }
+        }
+        if (auto e = r.string(item["expect"], what + ".expect"))
+        {
+            if (*e != "allow" && *e != "deny")
+            {
+                r.error(item["expect"], what + ".expect must be `allow` or `deny`");
+                ok = false;
+            }
+            t.expect_allow = *e == "allow";
+        }
+        if (auto rs = item["reason"])
+        {
+            t.reason = r.string(rs, what + ".reason").value_or("");
+            if (!parse_reason(t.reason))
+            {
+                r.error(rs,
+                        what + ".reason `" + t.reason + "` is not a reason code",
+                        "see the reason codes in docs/configuration.md");
+                ok = false;
+            }
+        }
+        if (auto ru = item["rule"])
+        {
+            t.rule = r.string(ru, what + ".rule").value_or("");
+        }
+        if (ok)
+        {
+            doc.tests.push_back(std::move(t));
+        }
+    }
+}
+
 void check_unique_ids(yaml_reader& r, const policy_document& doc)
 {
     std::set<std::string, std::less<>> ids;
@@ -363,7 +516,7 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     doc.content_hash = content_hash(yaml);
     if (!r.expect_map(root,
                       "the policy",
-                      {"version", "model", "zones", "screen_transfer", "services"},
+                      {"version", "model", "zones", "screen_transfer", "services", "tests"},
                       {"version", "model", "zones"}))
     {
         if (!root.IsMap())
@@ -417,6 +570,10 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     if (auto sv = root["services"])
     {
         read_services(r, sv, doc);
+    }
+    if (auto ts = root["tests"])
+    {
+        read_tests(r, ts, doc);
     }
     check_unique_ids(r, doc);
     result.document = std::move(doc);

@@ -5,8 +5,10 @@
 #include "address.hpp"
 #include "diagnostics.hpp"
 #include "hostname.hpp"
+#include "target.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,6 +81,22 @@ struct cloud_service
     source_location where;
 };
 
+// A policy test: a request and the answer the policy must give. All tests
+// run at load, at --check-config and at reload; one failure rejects the
+// policy. (Users, devices and roles join the request with the identity issue.)
+struct policy_test
+{
+    std::string name;
+    layer on = layer::internet;                              // the listener's layer
+    target dest;                                             // host:port as a client would ask
+    std::vector<ip_address> resolves;                        // what DNS would answer, for names
+    std::optional<std::chrono::system_clock::time_point> at; // default: now
+    bool expect_allow = false;
+    std::string reason; // expected reason code; empty: not checked
+    std::string rule;   // expected rule id; empty: not checked
+    source_location where;
+};
+
 struct policy_document
 {
     int version = 1;
@@ -88,6 +106,7 @@ struct policy_document
     zone_def internet;
     std::vector<screen_transfer_endpoint> screen_transfer;
     std::vector<cloud_service> services;
+    std::vector<policy_test> tests;
     std::string source_file;
     std::string content_hash; // BLAKE2b-256 of the file bytes, lower-case hex
 

@@ -71,6 +71,19 @@ BOOST_AUTO_TEST_CASE(a_broken_policy_is_rejected_with_file_and_line_and_the_old_
     require_serving(g);
 }
 
+BOOST_AUTO_TEST_CASE(a_policy_whose_own_tests_fail_is_rejected_and_the_old_one_stays)
+{
+    gateway g;
+    // Withdraws files.cloud.test, but its test says it must stay reachable.
+    auto p = policy_without_files();
+    p += "tests:\n  - name: files stays reachable\n    layer: internet\n    target: files.cloud.test:" +
+         std::to_string(world::get().cloud.port()) + "\n    resolves: [127.0.30.1]\n    expect: allow\n";
+    BOOST_TEST(g.reload_with(p) == "policy_rejected", g.log());
+    BOOST_TEST(g.log().find("policy test `files stays reachable` failed") != std::string::npos, g.log());
+    auto r = curl_via(g.internet(), url("files.cloud.test", world::get().cloud.port()));
+    BOOST_TEST(r.connect_code == 200);
+}
+
 BOOST_AUTO_TEST_CASE(an_open_tunnel_the_new_policy_withdraws_is_closed_with_a_reason)
 {
     gateway g;
