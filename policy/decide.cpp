@@ -206,10 +206,10 @@ decision vet_resolved(const snapshot& snap,
 
 namespace sekisho::policy {
 
-std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags)
+std::vector<test_result> evaluate_policy_tests(const snapshot& snap, const std::vector<policy_test>& tests)
 {
-    std::size_t passed = 0;
-    for (const auto& t : snap.document().tests)
+    std::vector<test_result> out;
+    for (const auto& t : tests)
     {
         const request req{t.on, t.dest};
         auto d = decide(snap, req, t.at.value_or(clock::now()));
@@ -220,11 +220,23 @@ std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags)
         const bool verdict_ok = d.allowed() == t.expect_allow;
         const bool reason_ok = t.reason.empty() || to_string(d.why) == t.reason;
         const bool rule_ok = t.rule.empty() || d.rule_id == t.rule;
-        if (verdict_ok && reason_ok && rule_ok)
+        out.push_back({&t, std::move(d), verdict_ok && reason_ok && rule_ok});
+    }
+    return out;
+}
+
+std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags)
+{
+    std::size_t passed = 0;
+    for (const auto& r : evaluate_policy_tests(snap, snap.document().tests))
+    {
+        if (r.passed)
         {
             ++passed;
             continue;
         }
+        const auto& t = *r.test;
+        const auto& d = r.got;
         std::string want = t.expect_allow ? "allow" : "deny";
         if (!t.reason.empty())
         {

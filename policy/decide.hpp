@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sekisho::policy {
 
@@ -72,6 +73,17 @@ decision vet_resolved(const snapshot& snap,
                       const request& req,
                       const decision& by_name,
                       std::span<const ip_address> addresses);
+
+struct test_result
+{
+    const policy_test* test = nullptr;
+    decision got;
+    bool passed = false;
+};
+
+// The given policy tests, decided against the snapshot (results point into
+// `tests`).
+std::vector<test_result> evaluate_policy_tests(const snapshot& snap, const std::vector<policy_test>& tests);
 
 // Runs the document's policy tests against the snapshot; every failure is an
 // error at the test's line. Returns the number of tests that passed.

@@ -302,7 +302,7 @@ void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
 
 // "2027-04-01T09:00+09:00", with optional seconds, "Z" for UTC. Asia/Tokyo
 // has no daylight saving time, so an explicit offset is always exact.
-std::optional<clock::time_point> parse_time(const std::string& text)
+std::optional<clock::time_point> parse_time_impl(const std::string& text)
 {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
     if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &used) != 5 || used != 16)
@@ -413,7 +413,7 @@ void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
         if (auto at = item["at"])
         {
             auto text = r.string(at, what + ".at");
-            t.at = text ? parse_time(*text) : std::nullopt;
+            t.at = text ? parse_time_impl(*text) : std::nullopt;
             if (!t.at)
             {
                 r.error(at, what + ".at is not a time", "write e.g. 2027-04-01T09:00+09:00");
@@ -490,6 +490,11 @@ std::string content_hash(std::string_view bytes)
         text += hex[b & 0xf];
     }
     return text;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_time(const std::string& text)
+{
+    return parse_time_impl(text);
 }
 
 load_result load_policy_text(std::string_view yaml, const std::string& name)

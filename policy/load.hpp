@@ -5,6 +5,7 @@
 #include "diagnostics.hpp"
 #include "model.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct load_result
 load_result load_policy_file(const std::string& path);
 // The same from text already in memory; `name` is used in diagnostics.
 load_result load_policy_text(std::string_view yaml, const std::string& name);
+
+// "2027-04-01T09:00+09:00" (RFC 3339 with an offset or Z, minutes or
+// seconds) as a time point; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_time(const std::string& text);
 
 // BLAKE2b-256 of the bytes, lower-case hex (used for snapshot hashes).
 std::string content_hash(std::string_view bytes);
