@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 namespace sekisho::policy {
@@ -497,6 +498,97 @@ std::optional<std::chrono::system_clock::time_point> parse_time(const std::strin
     return parse_time_impl(text);
 }
 
+namespace {
+
+// Files named by `include:` add screen_transfer endpoints, services and tests
+// to the policy (for example a catalogue kept by another team, or tests kept
+// apart); zones, version and model stay in the main file. One level only:
+// an included file cannot include others. Paths are relative to the main file.
+void read_includes(yaml_reader& r,
+                   const YAML::Node& node,
+                   const std::string& main_name,
+                   policy_document& doc,
+                   std::string& hashed)
+{
+    if (!r.expect_sequence(node, "include"))
+    {
+        return;
+    }
+    const auto dir = std::filesystem::path(main_name).parent_path();
+    std::set<std::string, std::less<>> seen;
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        auto written = r.string(node[i], indexed("include", i));
+        if (!written)
+        {
+            continue;
+        }
+        std::filesystem::path p(*written);
+        if (p.is_relative())
+        {
+            p = dir / p;
+        }
+        const auto path = p.lexically_normal().string();
+        if (!seen.insert(path).second)
+        {
+            r.error(node[i], "`" + *written + "` is included twice");
+            continue;
+        }
+        std::string why;
+        auto text = read_text_file(path, &why);
+        if (!text)
+        {
+            r.error(node[i],
+                    "cannot read the included file " + path + ": " + why,
+                    "check the path (relative to " + main_name + ")");
+            continue;
+        }
+        // The policy's identity covers every file it is made of.
+        hashed += "\n--- include " + path + "\n" + *text;
+        yaml_reader inner(path, r.diags());
+        YAML::Node root;
+        try
+        {
+            root = YAML::Load(*text);
+        }
+        catch (const YAML::Exception& e)
+        {
+            r.diags().error({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+            continue;
+        }
+        if (!root || root.IsNull())
+        {
+            continue; // an empty included file adds nothing
+        }
+        if (root.IsMap() && root["include"])
+        {
+            inner.error(root["include"],
+                        "an included file cannot include others",
+                        "list every file in the main policy's include:");
+        }
+        if (!inner.expect_map(
+                root, "an included file", {"screen_transfer", "services", "tests", "include"}) &&
+            !root.IsMap())
+        {
+            continue;
+        }
+        if (auto st = root["screen_transfer"])
+        {
+            read_screen_transfer(inner, st, doc);
+        }
+        if (auto sv = root["services"])
+        {
+            read_services(inner, sv, doc);
+        }
+        if (auto ts = root["tests"])
+        {
+            read_tests(inner, ts, doc);
+        }
+    }
+}
+
+} // namespace
+
 load_result load_policy_text(std::string_view yaml, const std::string& name)
 {
     load_result result;
@@ -518,10 +610,10 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     }
     policy_document doc;
     doc.source_file = name;
-    doc.content_hash = content_hash(yaml);
+    std::string hashed(yaml);
     if (!r.expect_map(root,
                       "the policy",
-                      {"version", "model", "zones", "screen_transfer", "services", "tests"},
+                      {"version", "model", "zones", "screen_transfer", "services", "tests", "include"},
                       {"version", "model", "zones"}))
     {
         if (!root.IsMap())
@@ -561,10 +653,11 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
             read_zone(r, z["internet"], "zones.internet", doc.internet);
             if (doc.mynumber.cidrs.empty() && doc.mynumber.domains.empty())
             {
-                r.warning(z["mynumber"],
-                          "the My Number zone lists no addresses or domains",
-                          "list its ranges so that sekisho can name them in denials; it is never reachable "
-                          "either way");
+                r.warning(
+                    z["mynumber"],
+                    "the My Number zone lists no addresses or domains",
+                    "list its ranges and domains: sekisho can only refuse My Number addresses and names "
+                    "it can recognise");
             }
         }
     }
@@ -580,6 +673,11 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     {
         read_tests(r, ts, doc);
     }
+    if (auto inc = root["include"])
+    {
+        read_includes(r, inc, name, doc, hashed);
+    }
+    doc.content_hash = content_hash(hashed);
     check_unique_ids(r, doc);
     result.document = std::move(doc);
     return result;

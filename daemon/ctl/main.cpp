@@ -117,6 +117,7 @@ int check_or_test(const std::string& file, bool per_test, bool json)
         for (const auto& r : p.tests)
         {
             tests.push_back({{"name", r.test->name},
+                             {"file", r.test->where.file},
                              {"line", r.test->where.line},
                              {"passed", r.passed},
                              {"got", verdict_text(r.got)}});
@@ -134,7 +135,7 @@ int check_or_test(const std::string& file, bool per_test, bool json)
         if (per_test || !r.passed)
         {
             std::printf("%s:%d: %s  %s  (got %s)\n",
-                        file.c_str(),
+                        r.test->where.file.c_str(),
                         r.test->where.line,
                         r.passed ? "PASS" : "FAIL",
                         r.test->name.c_str(),

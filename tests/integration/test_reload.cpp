@@ -84,6 +84,28 @@ BOOST_AUTO_TEST_CASE(a_policy_whose_own_tests_fail_is_rejected_and_the_old_one_s
     BOOST_TEST(r.connect_code == 200);
 }
 
+BOOST_AUTO_TEST_CASE(a_change_in_an_included_file_is_picked_up_by_reload)
+{
+    gateway g;
+    // Move the cdn wildcard out into an included catalogue file.
+    auto main = policy_without_files();
+    main += "include: [catalog.yaml]\n";
+    write_file(g.dir().file("catalog.yaml"), "services: []\n");
+    const auto cdn_port = world::get().cloud.port();
+    const auto from = std::string("domains: [\"*.cdn.cloud.test\"]");
+    const auto pos = main.find(from);
+    BOOST_REQUIRE(pos != std::string::npos);
+    main.replace(pos, from.size(), "domains: [\"*.cdn.example-unused.test\"]");
+    BOOST_TEST(g.reload_with(main) == "policy_reloaded", g.log());
+    BOOST_TEST(curl_via(g.internet(), url("a.cdn.cloud.test", cdn_port)).connect_code == 403);
+    // Only the included file changes: the reload still sees it.
+    write_file(g.dir().file("catalog.yaml"),
+               "services:\n  - id: cdn\n    domains: [\"*.cdn.cloud.test\"]\n    ports: [" +
+                   std::to_string(cdn_port) + "]\n");
+    BOOST_TEST(g.reload_with(main) == "policy_reloaded", g.log());
+    BOOST_TEST(curl_via(g.internet(), url("a.cdn.cloud.test", cdn_port)).connect_code == 200);
+}
+
 BOOST_AUTO_TEST_CASE(an_open_tunnel_the_new_policy_withdraws_is_closed_with_a_reason)
 {
     gateway g;
