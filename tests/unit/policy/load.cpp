@@ -164,4 +164,19 @@ BOOST_AUTO_TEST_CASE(diagnostic_format)
     BOOST_TEST(sp::format(w) == "<input>: warning: careful");
 }
 
+// YAML anchors and aliases share a value between entries (here a port list).
+BOOST_AUTO_TEST_CASE(anchors_and_aliases_are_resolved)
+{
+    const std::string yaml = "version: 1\nmodel: alpha\nzones:\n"
+                             "  mynumber: {cidrs: [10.10.0.0/16], domains: [mynumber.example]}\n"
+                             "  lgwan: {cidrs: [10.20.0.0/16], domains: [lgwan.example]}\n"
+                             "  internet: {cidrs: [], domains: []}\n"
+                             "services:\n"
+                             "  - id: a\n    domains: [a.example.jp]\n    ports: &web [443, 8443]\n"
+                             "  - id: b\n    domains: [b.example.jp]\n    ports: *web\n";
+    auto loaded = sekisho::policy::load_policy_text(yaml, "anchors.yaml");
+    BOOST_TEST_REQUIRE(!loaded.diags.has_errors(), loaded.diags.to_string());
+    BOOST_TEST(loaded.document->services.at(1).ports == (std::vector<std::uint16_t>{443, 8443}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
