@@ -3,6 +3,7 @@
 //
 //   sekishoctl policy check FILE [--json]     validate, compile, run the policy tests
 //   sekishoctl policy test FILE [--json]      the same, one line per test
+//   sekishoctl policy diff OLD NEW [--json]   which decisions the change flips
 //   sekishoctl policy explain FILE --layer L --target HOST:PORT
 //              [--resolves A[,B...]] [--at TIME] [--json]
 //                                             "why was I blocked?": the decision and its reasons
@@ -10,6 +11,7 @@
 // Exit codes: 0 valid / explained, 1 the policy has errors or a test failed,
 // 2 usage.
 
+#include "daemon/ctl/diff.hpp"
 #include "daemon/ctl/explain.hpp"
 #include "policy/decide.hpp"
 #include "policy/load.hpp"
@@ -32,6 +34,7 @@ constexpr int exit_usage = 2;
 constexpr const char* usage_text =
     "usage: sekishoctl policy check FILE [--json]\n"
     "       sekishoctl policy test FILE [--json]\n"
+    "       sekishoctl policy diff OLD NEW [--json]\n"
     "       sekishoctl policy explain FILE --layer lgwan|internet --target HOST:PORT\n"
     "                  [--resolves ADDR[,ADDR...]] [--at 2027-04-01T09:00+09:00] [--json]\n";
 
@@ -158,6 +161,62 @@ int check_or_test(const std::string& file, bool per_test, bool json)
             "%s: NOT OK (%zu error(s), %zu failed test(s))\n", file.c_str(), p.diags.error_count(), failed);
     }
     return ok ? exit_ok : exit_failed;
+}
+
+int diff_cmd(const std::string& old_file, const std::string& new_file, bool json)
+{
+    auto before = load(old_file);
+    auto after = load(new_file);
+    for (const auto* p : {&before, &after})
+    {
+        if (!p->snap)
+        {
+            for (const auto& item : p->diags.items())
+            {
+                std::fprintf(stderr, "%s\n", policy::format(item).c_str());
+            }
+            std::fprintf(stderr,
+                         "sekishoctl: %s has errors; nothing to compare\n",
+                         (p == &before ? old_file : new_file).c_str());
+            return exit_failed;
+        }
+    }
+    const auto changes = ctl::diff_policies(
+        *before.snap, before.test_defs, *after.snap, after.test_defs, policy::clock::now());
+    if (json)
+    {
+        boost::json::array a;
+        for (const auto& c : changes)
+        {
+            a.push_back({{"layer", std::string(policy::to_string(c.on))},
+                         {"target", c.target},
+                         {"before", verdict_text(c.before)},
+                         {"after", verdict_text(c.after)}});
+        }
+        boost::json::object o{
+            {"old", before.snap->hash()}, {"new", after.snap->hash()}, {"changes", std::move(a)}};
+        std::printf("%s\n", boost::json::serialize(o).c_str());
+        return exit_ok;
+    }
+    std::printf("%s (%s) -> %s (%s): %zu decision(s) change\n",
+                old_file.c_str(),
+                before.snap->hash().substr(0, 16).c_str(),
+                new_file.c_str(),
+                after.snap->hash().substr(0, 16).c_str(),
+                changes.size());
+    for (const auto& c : changes)
+    {
+        const char* mark = c.after.allowed() && !c.before.allowed()   ? "+ now allowed "
+                           : !c.after.allowed() && c.before.allowed() ? "- now denied  "
+                                                                      : "~ changed     ";
+        std::printf("%s %-8s %-40s %s  ->  %s\n",
+                    mark,
+                    std::string(policy::to_string(c.on)).c_str(),
+                    c.target.c_str(),
+                    verdict_text(c.before).c_str(),
+                    verdict_text(c.after).c_str());
+    }
+    return exit_ok;
 }
 
 int explain_cmd(const std::string& file, const std::map<std::string, std::string>& opt, bool json)
@@ -299,7 +358,9 @@ int main(int argc, char** argv)
     const auto& file = args[2];
     bool json = false;
     std::map<std::string, std::string> opt;
-    for (std::size_t i = 3; i < args.size(); ++i)
+    // diff takes two files before its options.
+    const std::size_t first_option = command == "diff" ? 4 : 3;
+    for (std::size_t i = first_option; i < args.size(); ++i)
     {
         if (args[i] == "--json")
         {
@@ -324,6 +385,14 @@ int main(int argc, char** argv)
             return usage("check and test take only FILE and --json");
         }
         return check_or_test(file, command == "test", json);
+    }
+    if (command == "diff")
+    {
+        if (args.size() < 4 || !opt.empty())
+        {
+            return usage("diff takes OLD NEW [--json]");
+        }
+        return diff_cmd(file, args[3], json);
     }
     if (command == "explain")
     {

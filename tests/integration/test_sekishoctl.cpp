@@ -89,6 +89,30 @@ BOOST_AUTO_TEST_CASE(explain_answers_why_was_i_blocked)
     BOOST_TEST(str(a, "rule") == "service:groupware");
 }
 
+BOOST_AUTO_TEST_CASE(diff_lists_the_decisions_a_change_flips)
+{
+    temp_dir d;
+    auto text = read_file(example);
+    // Withdraw files.cloud.example (keep the wildcard), drop the tests, add a service.
+    const std::string from = "domains: [files.cloud.example, \"*.files.cloud.example\"]";
+    const auto pos = text.find(from);
+    BOOST_REQUIRE(pos != std::string::npos);
+    text.replace(pos, from.size(), "domains: [\"*.files.cloud.example\"]");
+    text.erase(text.find("\ntests:"));
+    text += "\n  - id: mail\n    domains: [mail.cloud.example]\n    ports: [443]\n";
+    write_file(d.file("new.yaml"), text);
+    auto r = ctl({"policy", "diff", example, d.file("new.yaml")});
+    BOOST_TEST(r.exit_code == 0, r.out + r.err);
+    BOOST_TEST(r.out.find("2 decision(s) change") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("- now denied   internet files.cloud.example:8080") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("+ now allowed  internet mail.cloud.example:443") != std::string::npos, r.out);
+    auto same = ctl({"policy", "diff", example, example});
+    BOOST_TEST(same.out.find("0 decision(s) change") != std::string::npos, same.out);
+    auto j =
+        boost::json::parse(ctl({"policy", "diff", example, d.file("new.yaml"), "--json"}).out).as_object();
+    BOOST_TEST(j.at("changes").as_array().size() == 2U);
+}
+
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
 {
     BOOST_TEST(ctl({"policy", "frobnicate", example}).exit_code == 2);
