@@ -141,11 +141,7 @@ latency measure(const snapshot& snap, const std::vector<request>& reqs)
     for (const auto& r : reqs)
     {
         const auto t0 = steady::now();
-        auto d = decide(snap, r, now);
-        if (d.allowed() && r.dest.type == target::kind::name)
-        {
-            d = vet_resolved(snap, r, d, public_addr);
-        }
+        const auto d = decide_resolved(snap, r, now, public_addr);
         const auto t1 = steady::now();
         out.allowed += d.allowed() ? 1U : 0U;
         ns.push_back(
@@ -228,7 +224,7 @@ int main(int argc, char** argv)
         std::shared_ptr<const snapshot> snap;
         if (!loaded.diags.has_errors())
         {
-            snap = compile(*loaded.document, {}, diags);
+            snap = compile(std::move(*loaded.document), {}, diags);
         }
         const auto t1 = steady::now();
         if (!snap)

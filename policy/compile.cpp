@@ -254,17 +254,15 @@ const cloud_service* snapshot::find_service(std::string_view canonical_name) con
     return nullptr;
 }
 
-std::shared_ptr<const snapshot>
-compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags)
+std::shared_ptr<const snapshot> compile(policy_document doc, const compile_inputs& inputs, diagnostics& diags)
 {
     const auto errors_before = diags.error_count();
     auto snap = std::make_shared<snapshot>();
-    snap->doc_ = doc;
+    snap->doc_ = std::move(doc);
     snap->self_ = inputs.self_endpoints;
-
-    check_zone_overlaps(doc, diags);
     // Indexes are views into snap->doc_, which never changes after this.
     const auto& d = snap->doc_;
+    check_zone_overlaps(d, diags);
     for (zone z : all_zones)
     {
         const auto& def = d.zone_definition(z);

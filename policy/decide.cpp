@@ -206,17 +206,25 @@ decision vet_resolved(const snapshot& snap,
 
 namespace sekisho::policy {
 
+decision decide_resolved(const snapshot& snap,
+                         const request& req,
+                         clock::time_point now,
+                         std::span<const ip_address> addresses)
+{
+    auto d = decide(snap, req, now);
+    if (d.allowed() && req.dest.type == target::kind::name && !addresses.empty())
+    {
+        d = vet_resolved(snap, req, d, addresses);
+    }
+    return d;
+}
+
 std::vector<test_result> evaluate_policy_tests(const snapshot& snap, const std::vector<policy_test>& tests)
 {
     std::vector<test_result> out;
     for (const auto& t : tests)
     {
-        const request req{t.on, t.dest};
-        auto d = decide(snap, req, t.at.value_or(clock::now()));
-        if (d.allowed() && t.dest.type == target::kind::name && !t.resolves.empty())
-        {
-            d = vet_resolved(snap, req, d, t.resolves);
-        }
+        auto d = decide_resolved(snap, {t.on, t.dest}, t.at.value_or(clock::now()), t.resolves);
         const bool verdict_ok = d.allowed() == t.expect_allow;
         const bool reason_ok = t.reason.empty() || to_string(d.why) == t.reason;
         const bool rule_ok = t.rule.empty() || d.rule_id == t.rule;

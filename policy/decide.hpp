@@ -85,6 +85,15 @@ struct test_result
 // `tests`).
 std::vector<test_result> evaluate_policy_tests(const snapshot& snap, const std::vector<policy_test>& tests);
 
+// The whole decision for a request whose DNS answer is known: decide() and,
+// for a name that decide() allows, vet_resolved() on `addresses` (when there
+// are any; without them only the name is decided). Used wherever the answer
+// is already at hand: re-checks of open tunnels, policy tests, explain.
+decision decide_resolved(const snapshot& snap,
+                         const request& req,
+                         clock::time_point now,
+                         std::span<const ip_address> addresses);
+
 // Runs the document's policy tests against the snapshot; every failure is an
 // error at the test's line. Returns the number of tests that passed.
 std::size_t run_policy_tests(const snapshot& snap, diagnostics& diags);

@@ -54,8 +54,7 @@ public:
     snapshot& operator=(const snapshot&) = delete;
 
 private:
-    friend std::shared_ptr<const snapshot>
-    compile(const policy_document&, const compile_inputs&, diagnostics&);
+    friend std::shared_ptr<const snapshot> compile(policy_document, const compile_inputs&, diagnostics&);
 
     // Every lookup costs the same whatever the size of the policy: hashed
     // suffixes at label boundaries for names (O(labels) probes) and one hash
@@ -69,10 +68,11 @@ private:
     std::vector<endpoint> self_;
 };
 
-// Compile a validated document. Cross-checks that need the whole document
+// Compile a validated document. It is taken by value and moved into the
+// snapshot: callers that no longer need it should std::move it in. Cross-checks that need the whole document
 // (zones overlapping, services inside the LGWAN/My Number suffixes, endpoints
 // outside the LGWAN zone) are reported to diags; returns null on any error.
 std::shared_ptr<const snapshot>
-compile(const policy_document& doc, const compile_inputs& inputs, diagnostics& diags);
+compile(policy_document doc, const compile_inputs& inputs, diagnostics& diags);
 
 } // namespace sekisho::policy

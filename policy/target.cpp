@@ -6,6 +6,29 @@
 
 namespace sekisho::policy {
 
+std::string authority_text(std::string_view host, bool ipv6, std::uint16_t port)
+{
+    std::string out;
+    out.reserve(host.size() + 8);
+    if (ipv6)
+    {
+        out += '[';
+    }
+    out += host;
+    if (ipv6)
+    {
+        out += ']';
+    }
+    out += ':';
+    out += std::to_string(port);
+    return out;
+}
+
+std::string to_string(const target& t)
+{
+    return authority_text(t.host, t.type == target::kind::ip && !t.address.is_v4(), t.port);
+}
+
 std::optional<target> parse_authority(std::string_view authority, std::string* why)
 {
     auto fail = [&](const char* msg) -> std::optional<target> {

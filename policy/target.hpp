@@ -24,6 +24,10 @@ struct target
     std::uint16_t port = 0;
 };
 
+// "host:port", with brackets around an IPv6 address ("[2001:db8::1]:443").
+std::string authority_text(std::string_view host, bool ipv6, std::uint16_t port);
+std::string to_string(const target& t);
+
 // Parses authority-form; nullopt with *why set for anything else (missing or
 // zero port, userinfo, path, percent-encoding, IPv6 without brackets, ...).
 std::optional<target> parse_authority(std::string_view authority, std::string* why = nullptr);

@@ -14,7 +14,7 @@ reload_result load_policy_snapshot(const std::string& policy_file, const policy:
         return out;
     }
     // Compiled even after load errors, so that one reload reports everything.
-    auto snap = policy::compile(*loaded.document, inputs, out.diags);
+    auto snap = policy::compile(std::move(*loaded.document), inputs, out.diags);
     if (!out.diags.has_errors())
     {
         out.snapshot = std::move(snap);

@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <thread>
+#include <utility>
 
 namespace sekisho::app {
 
@@ -50,6 +51,30 @@ void log_escaped(const char* what, std::exception_ptr e)
         log::error("coroutine_exception", {{"where", what}, {"error", ex.what()}});
     }
 }
+
+// Counts events and lets one log line through per interval, so a flood of
+// refused connections or accept errors cannot flood the journal.
+class log_throttle
+{
+public:
+    // Counts one event; returns how many were counted since the last line
+    // when a line may be written now.
+    std::optional<std::uint64_t> note()
+    {
+        ++since_;
+        const auto now = steady::now();
+        if (now - last_ < limit_log_interval)
+        {
+            return std::nullopt;
+        }
+        last_ = now;
+        return std::exchange(since_, 0);
+    }
+
+private:
+    steady::time_point last_{};
+    std::uint64_t since_ = 0;
+};
 
 std::size_t pick_thread_count(std::uint32_t configured)
 {
@@ -131,10 +156,8 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
     auto& acc = acceptors_[listener_index];
     const auto backoff = state_.settings.limit.accept_backoff;
     const auto max_connections = state_.settings.limit.max_connections;
-    steady::time_point last_limit_log{};
-    std::uint64_t refused_since_log = 0;
-    steady::time_point last_accept_log{};
-    std::uint64_t accept_failures_since_log = 0;
+    log_throttle refused;
+    log_throttle accept_failures;
     for (;;)
     {
         auto& target = *contexts_[next_context_];
@@ -148,16 +171,13 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
         {
             // EMFILE/ENFILE/ENOBUFS: back off instead of spinning, keep serving
             // the connections we have. Logged at most once per interval.
-            ++accept_failures_since_log;
-            if (steady::now() - last_accept_log >= limit_log_interval)
+            if (const auto n = accept_failures.note())
             {
                 log::warning("accept_failed",
                              {{"listener", state_.listeners[listener_index].settings.id},
                               {"error", ec.message()},
-                              {"failures", std::to_string(accept_failures_since_log)},
+                              {"failures", std::to_string(*n)},
                               {"backoff", std::to_string(backoff.count()) + "ms"}});
-                last_accept_log = steady::now();
-                accept_failures_since_log = 0;
             }
             asio::steady_timer t(co_await asio::this_coro::executor);
             t.expires_after(backoff);
@@ -166,14 +186,11 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
         }
         if (state_.active.load(std::memory_order_relaxed) >= max_connections)
         {
-            ++refused_since_log;
-            if (steady::now() - last_limit_log >= limit_log_interval)
+            if (const auto n = refused.note())
             {
-                log::warning("connection_limit",
-                             {{"max_connections", std::to_string(max_connections)},
-                              {"refused", std::to_string(refused_since_log)}});
-                last_limit_log = steady::now();
-                refused_since_log = 0;
+                log::warning(
+                    "connection_limit",
+                    {{"max_connections", std::to_string(max_connections)}, {"refused", std::to_string(*n)}});
             }
             error_code ignored;
             socket.close(ignored);

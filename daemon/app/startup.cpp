@@ -35,7 +35,7 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         }
         // Compiled even after load errors: its cross-checks (overlapping
         // zones, endpoints outside their zone, ...) join the same report.
-        state->policy.store(policy::compile(*loaded.document, inputs, out.diags));
+        state->policy.store(policy::compile(std::move(*loaded.document), inputs, out.diags));
     }
 
     for (const auto& l : s.listeners)

@@ -27,16 +27,14 @@ void collect(const policy::snapshot& snap,
     }
     for (const auto& ep : doc.screen_transfer)
     {
-        const bool v6 = ep.host_ip && !ep.host_ip->is_v4();
         for (auto port : ep.ports)
         {
-            out.insert((v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(port));
+            out.insert(policy::authority_text(ep.host, ep.host_ip && !ep.host_ip->is_v4(), port));
         }
     }
     for (const auto& t : tests)
     {
-        const bool v6 = t.dest.type == policy::target::kind::ip && !t.dest.address.is_v4();
-        out.insert((v6 ? "[" + t.dest.host + "]" : t.dest.host) + ":" + std::to_string(t.dest.port));
+        out.insert(policy::to_string(t.dest));
     }
 }
 

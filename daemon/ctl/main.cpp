@@ -70,7 +70,7 @@ loaded_policy load(const std::string& file)
     auto doc = std::move(*loaded.document);
     out.test_defs = std::move(doc.tests);
     doc.tests.clear();
-    auto snap = policy::compile(doc, {}, out.diags);
+    auto snap = policy::compile(std::move(doc), {}, out.diags);
     if (out.diags.has_errors() || !snap)
     {
         return out;
@@ -282,14 +282,7 @@ int explain_cmd(const std::string& file, const std::map<std::string, std::string
         std::fprintf(stderr, "sekishoctl: %s has errors; nothing to explain\n", file.c_str());
         return exit_failed;
     }
-    const policy::request req{*l, *dest};
-    const auto by_name = policy::decide(*p.snap, req, at);
-    auto d = by_name;
-    const bool vetted = d.allowed() && dest->type == policy::target::kind::name && !resolves.empty();
-    if (vetted)
-    {
-        d = policy::vet_resolved(*p.snap, req, d, resolves);
-    }
+    const auto d = policy::decide_resolved(*p.snap, {*l, *dest}, at, resolves);
     const auto zone = dest->type == policy::target::kind::ip ? p.snap->classify(dest->address)
                                                              : p.snap->classify(std::string_view(dest->host));
     const auto text = ctl::explain(d.why);

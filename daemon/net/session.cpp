@@ -324,9 +324,7 @@ asio::awaitable<void> session::run(tcp::socket socket)
 asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head)
 {
     const auto& dest = head.request.dest;
-    record_.target = dest.type == policy::target::kind::ip && !dest.address.is_v4()
-                         ? "[" + dest.host + "]:" + std::to_string(dest.port)
-                         : dest.host + ":" + std::to_string(dest.port);
+    record_.target = policy::to_string(dest);
     const policy::request req{listener_.settings.layer, dest};
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
 

@@ -1,6 +1,7 @@
 #include "daemon/net/upstream.hpp"
 
 #include "daemon/net/deadline.hpp"
+#include "policy/target.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
@@ -59,8 +60,7 @@ policy::ip_address from_asio(const asio::ip::address& a)
 
 std::string endpoint_text(const asio::ip::address& a, std::uint16_t port)
 {
-    const auto text = a.to_string();
-    return (a.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(port);
+    return policy::authority_text(a.to_string(), a.is_v6(), port);
 }
 
 asio::awaitable<resolve_outcome>

@@ -83,11 +83,7 @@ std::size_t connection_registry::recheck(const policy::snapshot& snap, policy::c
         {
             continue;
         }
-        auto d = policy::decide(snap, *e->request, now);
-        if (d.allowed() && e->request->dest.type == policy::target::kind::name)
-        {
-            d = policy::vet_resolved(snap, *e->request, d, e->addresses);
-        }
+        const auto d = policy::decide_resolved(snap, *e->request, now, e->addresses);
         if (!d.allowed())
         {
             e->withdrawn_by = d;

@@ -49,7 +49,6 @@ public:
 
     // Tunnel records written so far.
     std::vector<boost::json::object> records() const;
-    std::size_t record_count() const { return records().size(); }
     // The record of the connection from 127.0.0.1:local_port (waits for it).
     boost::json::object record_for(std::uint16_t local_port,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
