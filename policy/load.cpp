@@ -589,7 +589,9 @@ void read_includes(yaml_reader& r,
 
 } // namespace
 
-load_result load_policy_text(std::string_view yaml, const std::string& name)
+namespace {
+
+load_result load_policy_text_unguarded(std::string_view yaml, const std::string& name)
 {
     load_result result;
     yaml_reader r(name, result.diags);
@@ -681,6 +683,25 @@ load_result load_policy_text(std::string_view yaml, const std::string& name)
     check_unique_ids(r, doc);
     result.document = std::move(doc);
     return result;
+}
+
+} // namespace
+
+// The boundary of the control plane: whatever yaml-cpp or the standard
+// library throws becomes one more error, never an exception that could end a
+// reload thread or the daemon.
+load_result load_policy_text(std::string_view yaml, const std::string& name)
+{
+    try
+    {
+        return load_policy_text_unguarded(yaml, name);
+    }
+    catch (const std::exception& e)
+    {
+        load_result result;
+        result.diags.error({name, 0, 0}, std::string("cannot load the policy: ") + e.what());
+        return result;
+    }
 }
 
 load_result load_policy_file(const std::string& path)

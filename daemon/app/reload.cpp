@@ -4,7 +4,9 @@
 
 namespace sekisho::app {
 
-reload_result load_policy_snapshot(const std::string& policy_file, const policy::compile_inputs& inputs)
+namespace {
+
+reload_result load_and_compile(const std::string& policy_file, const policy::compile_inputs& inputs)
 {
     reload_result out;
     auto loaded = policy::load_policy_file(policy_file);
@@ -20,6 +22,24 @@ reload_result load_policy_snapshot(const std::string& policy_file, const policy:
         out.snapshot = std::move(snap);
     }
     return out;
+}
+
+} // namespace
+
+reload_result load_policy_snapshot(const std::string& policy_file, const policy::compile_inputs& inputs)
+{
+    // Runs on the reload thread: nothing may escape it (it would end the
+    // daemon); a failure is a rejected reload like any other.
+    try
+    {
+        return load_and_compile(policy_file, inputs);
+    }
+    catch (const std::exception& e)
+    {
+        reload_result out;
+        out.diags.error({policy_file, 0, 0}, std::string("cannot reload the policy: ") + e.what());
+        return out;
+    }
 }
 
 } // namespace sekisho::app

@@ -303,7 +303,10 @@ std::optional<std::string> expand_variables(const std::string& text, std::string
     return out;
 }
 
-load_result load_settings_text(const std::string& yaml, const std::string& name, const std::string& base_dir)
+namespace {
+
+load_result
+load_settings_text_unguarded(const std::string& yaml, const std::string& name, const std::string& base_dir)
 {
     load_result result;
     yaml_reader r(name, result.diags);
@@ -429,6 +432,23 @@ load_result load_settings_text(const std::string& yaml, const std::string& name,
     }
     result.value = std::move(s);
     return result;
+}
+
+} // namespace
+
+// Whatever yaml-cpp or the standard library throws becomes one more error.
+load_result load_settings_text(const std::string& yaml, const std::string& name, const std::string& base_dir)
+{
+    try
+    {
+        return load_settings_text_unguarded(yaml, name, base_dir);
+    }
+    catch (const std::exception& e)
+    {
+        load_result result;
+        result.diags.error({name, 0, 0}, std::string("cannot load the configuration: ") + e.what());
+        return result;
+    }
 }
 
 load_result load_settings_file(const std::string& path)
