@@ -304,6 +304,8 @@ std::shared_ptr<const snapshot> compile(policy_document doc, const compile_input
         }
     }
 
+    index_identity(*snap, inputs.now.value_or(clock::now()), diags);
+
     // The policy's own tests gate it: they run only on a policy without
     // errors, and any failure rejects it.
     if (diags.error_count() == errors_before)

@@ -33,11 +33,19 @@ bool has_port(const std::vector<std::uint16_t>& ports, std::uint16_t port)
     return std::find(ports.begin(), ports.end(), port) != ports.end();
 }
 
+// The destination entry the roles are asked about.
+struct entry
+{
+    const cloud_service* service = nullptr;
+    const screen_transfer_endpoint* endpoint = nullptr;
+};
+
 // Invariant 3: the LGWAN layer only through an approved screen-transfer
 // endpoint, host and port.
-decision decide_lgwan(const snapshot& snap, const target& dest)
+decision decide_lgwan(const snapshot& snap, const target& dest, entry& found)
 {
     const auto* ep = snap.find_screen_transfer(dest.host);
+    found.endpoint = ep;
     if (ep == nullptr)
     {
         return deny(reason::not_screen_transfer, "invariant:lgwan_screen_transfer_only", zone::lgwan);
@@ -55,9 +63,10 @@ decision decide_lgwan(const snapshot& snap, const target& dest)
 }
 
 // Invariant 4: the internet layer only as a catalogued service, host and port.
-decision decide_internet(const snapshot& snap, const target& dest)
+decision decide_internet(const snapshot& snap, const target& dest, entry& found)
 {
     const auto* svc = snap.find_service(dest.host);
+    found.service = svc;
     if (svc == nullptr)
     {
         return deny(reason::not_catalogued, "default:deny", zone::internet);
@@ -99,14 +108,40 @@ std::string_view to_string(reason r)
         case reason::self_connect:
             return "self_connect";
         case reason::no_addresses:
+            return "no_addresses";
+        case reason::unknown_device:
+            return "unknown_device";
+        case reason::device_lost:
+            return "device_lost";
+        case reason::device_retired:
+            return "device_retired";
+        case reason::device_expired:
+            return "device_expired";
+        case reason::byod_not_allowed:
+            return "byod_not_allowed";
+        case reason::unknown_user:
+            return "unknown_user";
+        case reason::user_expired:
+            return "user_expired";
+        case reason::device_not_owned:
+            return "device_not_owned";
+        case reason::not_granted:
+            return "not_granted";
+        case reason::data_class:
+            return "data_class";
+        case reason::outside_hours:
+            return "outside_hours";
+        case reason::posture_stale:
+            return "posture_stale";
+        case reason::mfa_required:
             break;
     }
-    return "no_addresses";
+    return "mfa_required";
 }
 
 std::optional<reason> parse_reason(std::string_view text)
 {
-    for (auto r = static_cast<int>(reason::allowed); r <= static_cast<int>(reason::no_addresses); ++r)
+    for (auto r = static_cast<int>(reason::allowed); r <= static_cast<int>(reason::mfa_required); ++r)
     {
         if (to_string(static_cast<reason>(r)) == text)
         {
@@ -116,49 +151,207 @@ std::optional<reason> parse_reason(std::string_view text)
     return std::nullopt;
 }
 
-decision decide(const snapshot& snap, const request& req, clock::time_point /*now: used by expiry rules*/)
+namespace {
+
+// Who is asking: a device in the inventory, in use, owned by a known user.
+std::optional<decision>
+check_identity(const snapshot& snap, const request& req, clock::time_point now, zone z)
+{
+    const device* dv = req.device.empty() ? nullptr : snap.find_device(req.device);
+    if (dv == nullptr)
+    {
+        return deny(reason::unknown_device, "identity:device", z, "certificate not in devices:");
+    }
+    const std::string rule = "device:" + dv->id;
+    if (dv->status == device_status::lost)
+    {
+        return deny(reason::device_lost, rule, z);
+    }
+    if (dv->status == device_status::retired)
+    {
+        return deny(reason::device_retired, rule, z);
+    }
+    if (dv->expires && *dv->expires <= now)
+    {
+        return deny(reason::device_expired, rule, z);
+    }
+    if (dv->kind == device_kind::byod && !snap.document().byod_allowed)
+    {
+        return deny(reason::byod_not_allowed, rule, z);
+    }
+    const user* u = req.user.empty() ? nullptr : snap.find_user(req.user);
+    if (u == nullptr)
+    {
+        return deny(reason::unknown_user, "identity:user", z, req.user);
+    }
+    if (u->expires && *u->expires <= now)
+    {
+        return deny(reason::user_expired, "user:" + u->id, z);
+    }
+    if (dv->owner != u->id)
+    {
+        return deny(reason::device_not_owned, rule, z, "owner " + dv->owner);
+    }
+    return std::nullopt;
+}
+
+reason role_condition(
+    const snapshot& snap, const role& ro, const request& req, const entry& e, clock::time_point now)
+{
+    if (e.service != nullptr && e.service->max_class > ro.max_class)
+    {
+        return reason::data_class;
+    }
+    if (ro.mfa && !req.mfa)
+    {
+        return reason::mfa_required;
+    }
+    if (!within_hours(ro.hours, now))
+    {
+        return reason::outside_hours;
+    }
+    if (ro.posture_max_age)
+    {
+        const device* dv = snap.find_device(req.device);
+        if (dv == nullptr || !dv->posture_verified || now - *dv->posture_verified > *ro.posture_max_age)
+        {
+            return reason::posture_stale;
+        }
+    }
+    return reason::allowed;
+}
+
+// The user's roles: the first role that grants the entry on this layer and
+// whose conditions hold allows. Otherwise deny with the first failure, or
+// allow and record it when that role only reports.
+decision apply_roles(
+    const snapshot& snap, const request& req, const entry& e, decision by_entry, clock::time_point now)
+{
+    const auto& doc = snap.document();
+    const user& u = *snap.find_user(req.user);
+    const role* failed = nullptr;
+    reason failure = reason::not_granted;
+    const role* reporting = nullptr; // a report-mode role on this layer, for not_granted
+    for (auto index : snap.roles_of(u))
+    {
+        const auto& ro = doc.roles[index];
+        const bool on_layer = req.listener_layer == layer::lgwan ? ro.lgwan : ro.internet;
+        if (!on_layer)
+        {
+            continue;
+        }
+        if (ro.mode == enforcement::report && reporting == nullptr)
+        {
+            reporting = &ro;
+        }
+        const bool granted =
+            e.service != nullptr ? snap.grants(index, *e.service) : snap.grants(index, *e.endpoint);
+        if (!granted)
+        {
+            continue;
+        }
+        const reason why = role_condition(snap, ro, req, e, now);
+        if (why == reason::allowed)
+        {
+            by_entry.role_id = ro.id;
+            return by_entry;
+        }
+        if (failed == nullptr)
+        {
+            failed = &ro;
+            failure = why;
+        }
+    }
+    const role* accountable = failed != nullptr ? failed : reporting;
+    if (accountable != nullptr && accountable->mode == enforcement::report && reportable(failure))
+    {
+        by_entry.role_id = accountable->id;
+        by_entry.would_deny = failure;
+        return by_entry;
+    }
+    auto d = deny(failure, failed != nullptr ? "role:" + failed->id : "default:deny", by_entry.dest_zone);
+    d.service_id = by_entry.service_id;
+    d.role_id = failed != nullptr ? failed->id : std::string();
+    if (failure == reason::not_granted)
+    {
+        d.detail = "no role of " + u.id + " grants " + by_entry.rule_id + " on the " +
+                   std::string(to_string(req.listener_layer)) + " layer";
+    }
+    else if (failure == reason::outside_hours && !failed->hours.empty())
+    {
+        d.detail = describe(failed->hours.front());
+    }
+    return d;
+}
+
+} // namespace
+
+bool reportable(reason r)
+{
+    return r == reason::not_granted || r == reason::data_class || r == reason::outside_hours ||
+           r == reason::posture_stale;
+}
+
+decision decide(const snapshot& snap, const request& req, clock::time_point now)
 {
     const auto& dest = req.dest;
     const zone layer_zone = zone_of(req.listener_layer);
-    if (dest.type == target::kind::ip)
+    const bool by_address = dest.type == target::kind::ip;
+    const zone z = by_address ? snap.classify(dest.address) : snap.classify(std::string_view(dest.host));
+    // Invariant 1 comes first, before anything about who asks: it names the
+    // My Number zone in the denial.
+    if (z == zone::mynumber)
     {
-        const zone z = snap.classify(dest.address);
-        // Invariant 1 comes first: it names the My Number zone in the denial.
-        if (z == zone::mynumber)
-        {
-            return deny(reason::mynumber_zone, "invariant:mynumber", z, dest.host);
-        }
-        if (snap.is_self(dest.address, dest.port))
-        {
-            return deny(reason::self_connect, "invariant:self", z, dest.host);
-        }
-        if (z == zone::none)
-        {
-            return deny(reason::special_address, "invariant:special_address", z, dest.host);
-        }
-        if (z != layer_zone)
+        return deny(reason::mynumber_zone, "invariant:mynumber", z, by_address ? dest.host : std::string());
+    }
+    if (by_address && snap.is_self(dest.address, dest.port))
+    {
+        return deny(reason::self_connect, "invariant:self", z, dest.host);
+    }
+    if (by_address && z == zone::none)
+    {
+        return deny(reason::special_address, "invariant:special_address", z, dest.host);
+    }
+    if (auto refused = check_identity(snap, req, now, z))
+    {
+        return *refused;
+    }
+
+    decision by_entry;
+    entry found;
+    if (z != layer_zone)
+    {
+        // α' local breakout: from the LGWAN listener to a catalogued
+        // service marked local_breakout, and to nothing else.
+        const cloud_service* svc = by_address ? nullptr : snap.find_service(dest.host);
+        const bool breakout = snap.document().model == network_model::alpha_prime &&
+                              req.listener_layer == layer::lgwan && z == zone::internet && svc != nullptr &&
+                              svc->local_breakout;
+        if (!breakout)
         {
             return deny(reason::layer_mismatch, "invariant:one_layer", z);
         }
-        if (z == zone::lgwan)
-        {
-            return decide_lgwan(snap, dest);
-        }
+        by_entry = decide_internet(snap, dest, found);
+    }
+    else if (z == zone::lgwan)
+    {
+        by_entry = decide_lgwan(snap, dest, found);
+    }
+    else if (by_address)
+    {
         // Services are catalogued by name; an address literal never matches
         // one (a CONNECT to a bare IP must not bypass the catalog).
         return deny(reason::ip_literal_not_allowed, "invariant:catalogued_names_only", z, dest.host);
     }
-
-    const zone z = snap.classify(std::string_view(dest.host));
-    if (z == zone::mynumber)
+    else
     {
-        return deny(reason::mynumber_zone, "invariant:mynumber", z);
+        by_entry = decide_internet(snap, dest, found);
     }
-    if (z != layer_zone)
+    if (!by_entry.allowed())
     {
-        return deny(reason::layer_mismatch, "invariant:one_layer", z);
+        return by_entry;
     }
-    return z == zone::lgwan ? decide_lgwan(snap, dest) : decide_internet(snap, dest);
+    return apply_roles(snap, req, found, std::move(by_entry), now);
 }
 
 decision vet_resolved(const snapshot& snap,
@@ -224,7 +417,8 @@ std::vector<test_result> evaluate_policy_tests(const snapshot& snap, const std::
     std::vector<test_result> out;
     for (const auto& t : tests)
     {
-        auto d = decide_resolved(snap, {t.on, t.dest}, t.at.value_or(clock::now()), t.resolves);
+        const request req{t.on, t.dest, t.user, t.device, t.mfa};
+        auto d = decide_resolved(snap, req, t.at.value_or(clock::now()), t.resolves);
         const bool verdict_ok = d.allowed() == t.expect_allow;
         const bool reason_ok = t.reason.empty() || to_string(d.why) == t.reason;
         const bool rule_ok = t.rule.empty() || d.rule_id == t.rule;

@@ -32,7 +32,23 @@ enum class reason : std::uint8_t
     special_address,        // address in special-purpose space and in no zone
     resolved_outside_zone,  // invariant 5: a resolved address lies outside the name's zone
     self_connect,           // the gateway's own listener
-    no_addresses            // the name resolved to nothing usable
+    no_addresses,           // the name resolved to nothing usable
+    // Who is asking (devices:, users:).
+    unknown_device,   // the certificate matches no device in the inventory
+    device_lost,      // the device is reported lost
+    device_retired,   // the device is retired
+    device_expired,   // the device's `expires` has passed
+    byod_not_allowed, // a BYOD device while byod_allowed is false
+    unknown_user,     // no such user
+    user_expired,     // the user's `expires` has passed
+    device_not_owned, // the device belongs to another user
+    // What the user's roles allow (roles:); `enforce: report` roles only
+    // record these.
+    not_granted,   // no role of the user grants this destination on this layer
+    data_class,    // the service carries a higher class than the role may reach
+    outside_hours, // outside the role's hours (Asia/Tokyo)
+    posture_stale, // the device's posture report is missing or too old
+    mfa_required   // the role needs a second factor (never report-only)
 };
 std::string_view to_string(reason r);
 std::optional<reason> parse_reason(std::string_view text);
@@ -47,6 +63,9 @@ struct request
 {
     layer listener_layer = layer::internet;
     target dest;
+    std::string user;   // user id; empty: nobody identified
+    std::string device; // device id from the inventory; empty: none
+    bool mfa = false;   // the session passed a second factor
 };
 
 struct decision
@@ -56,10 +75,20 @@ struct decision
     std::string rule_id; // "service:<id>", "screen_transfer:<id>", "invariant:mynumber", "default:deny", ...
     zone dest_zone = zone::none;
     std::string service_id; // the service or endpoint id that matched, if any
+    std::string role_id;    // the role that granted (or, denying, whose condition failed)
     std::string detail;     // for logs: the offending address, the port, ...
+    // Report mode: the tunnel is allowed, but an `enforce: report` role
+    // would have denied it for this reason (reason::allowed: not reported).
+    reason would_deny = reason::allowed;
 
     bool allowed() const { return result == verdict::allow; }
+    bool report_only() const { return would_deny != reason::allowed; }
 };
+
+// True for reasons an `enforce: report` role may record instead of enforce:
+// the role's own conditions, never the invariants of the three layers or
+// the identity of device and user.
+bool reportable(reason r);
 
 using clock = std::chrono::system_clock;
 

@@ -1,6 +1,7 @@
 #include "load.hpp"
 
 #include "decide.hpp"
+#include "load_sections.hpp"
 #include "yaml_reader.hpp"
 
 #include <sodium.h>
@@ -11,28 +12,14 @@
 
 namespace sekisho::policy {
 
-namespace {
+namespace detail {
 
 std::string indexed(std::string_view what, std::size_t i)
 {
     return std::string(what) + "[" + std::to_string(i) + "]";
 }
 
-// "10.1.2.3/8" → "10.0.0.0/8": the network the operator most likely meant.
-std::string network_of(const std::string& text)
-{
-    const auto slash = text.find('/');
-    auto addr = ip_address::parse(std::string_view(text).substr(0, slash));
-    const unsigned len = static_cast<unsigned>(std::stoul(text.substr(slash + 1)));
-    auto bytes = addr->bytes();
-    for (unsigned i = len; i < addr->bit_width(); ++i)
-    {
-        bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] & ~(1U << (7 - i % 8)));
-    }
-    const auto net =
-        addr->is_v4() ? ip_address::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : ip_address::v6(bytes);
-    return net.to_string() + "/" + std::to_string(len);
-}
+namespace {
 
 // ids name rules in logs and deny headers: keep them plain.
 bool valid_id(std::string_view id)
@@ -52,6 +39,8 @@ bool valid_id(std::string_view id)
     return true;
 }
 
+} // namespace
+
 std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::string_view what)
 {
     auto id = r.string(node, what);
@@ -63,6 +52,79 @@ std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::
         return std::nullopt;
     }
     return id;
+}
+
+std::vector<std::string>
+read_references(yaml_reader& r, const YAML::Node& node, std::string_view what, bool allow_tags)
+{
+    std::vector<std::string> out;
+    if (!r.expect_sequence(node, what))
+    {
+        return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        const auto item_what = indexed(what, i);
+        auto text = r.string(node[i], item_what);
+        if (!text)
+        {
+            continue;
+        }
+        const bool tag = allow_tags && text->rfind("tag:", 0) == 0;
+        const std::string_view id = tag ? std::string_view(*text).substr(4) : std::string_view(*text);
+        if (!valid_id(id))
+        {
+            r.error(node[i],
+                    item_what + " `" + *text + "` is not a valid " + (tag ? "tag" : "id"),
+                    allow_tags
+                        ? "write an id, or tag:<tag>; ids and tags use lower-case letters, digits, '-', "
+                          "'_' or '.'"
+                        : "use 1-64 lower-case letters, digits, '-', '_' or '.'");
+            continue;
+        }
+        out.push_back(*text);
+    }
+    return out;
+}
+
+std::optional<data_class> read_data_class(yaml_reader& r, const YAML::Node& node, std::string_view what)
+{
+    auto text = r.string(node, what);
+    if (!text)
+    {
+        return std::nullopt;
+    }
+    auto c = parse_data_class(*text);
+    if (!c)
+    {
+        r.error(node,
+                std::string(what) + " `" + *text + "` is not a data class",
+                "use one of 1, 2, 3C, 3B, 3A (自治体機密性)");
+    }
+    return c;
+}
+
+} // namespace detail
+
+using detail::indexed;
+using detail::read_id;
+
+namespace {
+
+// "10.1.2.3/8" → "10.0.0.0/8": the network the operator most likely meant.
+std::string network_of(const std::string& text)
+{
+    const auto slash = text.find('/');
+    auto addr = ip_address::parse(std::string_view(text).substr(0, slash));
+    const unsigned len = static_cast<unsigned>(std::stoul(text.substr(slash + 1)));
+    auto bytes = addr->bytes();
+    for (unsigned i = len; i < addr->bit_width(); ++i)
+    {
+        bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] & ~(1U << (7 - i % 8)));
+    }
+    const auto net =
+        addr->is_v4() ? ip_address::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : ip_address::v6(bytes);
+    return net.to_string() + "/" + std::to_string(len);
 }
 
 std::vector<std::uint16_t> read_ports(yaml_reader& r, const YAML::Node& node, std::string_view what)
@@ -163,7 +225,7 @@ void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_documen
         const auto& item = node[i];
         if (!r.expect_map(item,
                           what,
-                          {"id", "host", "ports", "description", "controls"},
+                          {"id", "host", "ports", "description", "controls", "tags"},
                           {"id", "host", "ports", "controls"}))
         {
             continue;
@@ -176,6 +238,10 @@ void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_documen
         if (auto d = item["description"])
         {
             ep.description = r.string(d, what + ".description").value_or("");
+        }
+        if (auto t = item["tags"])
+        {
+            ep.tags = detail::read_references(r, t, what + ".tags", false);
         }
         const auto controls = item["controls"];
         bool controls_ok = false;
@@ -240,7 +306,10 @@ void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
     {
         const auto what = indexed("services", i);
         const auto& item = node[i];
-        if (!r.expect_map(item, what, {"id", "name", "domains", "ports"}, {"id", "domains", "ports"}))
+        if (!r.expect_map(item,
+                          what,
+                          {"id", "name", "domains", "ports", "data_class", "local_breakout", "tags"},
+                          {"id", "domains", "ports"}))
         {
             continue;
         }
@@ -293,7 +362,38 @@ void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
             domains_ok = false;
         }
         svc.ports = read_ports(r, item["ports"], what + ".ports");
-        if (id && domains_ok && !svc.ports.empty())
+        std::optional<data_class> cls;
+        if (!item["data_class"])
+        {
+            // Fail closed: an unclassified service counts as holding the
+            // most sensitive data telework may touch, so only 3C roles reach it.
+            r.warning(item,
+                      what + " has no `data_class`: it is treated as 3C",
+                      "add the highest class the service is approved for: `data_class: 1`, `2` or `3C`");
+            cls = data_class::c3c;
+        }
+        else
+        {
+            cls = detail::read_data_class(r, item["data_class"], what + ".data_class");
+        }
+        if (cls && *cls >= data_class::c3b)
+        {
+            r.error(item["data_class"],
+                    what + ".data_class " + std::string(to_string(*cls)) +
+                        ": 3A and 3B information never goes to a cloud service by telework",
+                    "use 3C, 2 or 1: the highest class the service is approved for");
+            cls.reset();
+        }
+        svc.max_class = cls.value_or(data_class::c1);
+        if (auto b = item["local_breakout"])
+        {
+            svc.local_breakout = r.boolean(b, what + ".local_breakout").value_or(false);
+        }
+        if (auto t = item["tags"])
+        {
+            svc.tags = detail::read_references(r, t, what + ".tags", false);
+        }
+        if (id && domains_ok && !svc.ports.empty() && cls)
         {
             svc.id = *id;
             doc.services.push_back(std::move(svc));
@@ -348,6 +448,37 @@ std::optional<clock::time_point> parse_time_impl(const std::string& text)
     return clock::from_time_t(utc - offset);
 }
 
+} // namespace
+
+std::optional<clock::time_point>
+detail::read_time(yaml_reader& r, const YAML::Node& node, std::string_view what)
+{
+    auto text = r.string(node, what);
+    if (!text)
+    {
+        return std::nullopt;
+    }
+    if (text->size() == 10)
+    {
+        // A date: valid through the end of that day in Asia/Tokyo.
+        if (auto start = parse_time_impl(*text + "T00:00+09:00"))
+        {
+            return *start + std::chrono::hours(24);
+        }
+    }
+    auto t = parse_time_impl(*text);
+    if (!t)
+    {
+        r.error(node,
+                std::string(what) + " `" + *text + "` is not a time",
+                "write a date (2027-03-31, through the end of that day in Asia/Tokyo) or a time with an "
+                "offset (2027-04-01T09:00+09:00)");
+    }
+    return t;
+}
+
+namespace {
+
 void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "tests"))
@@ -360,7 +491,17 @@ void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
         const auto& item = node[i];
         if (!r.expect_map(item,
                           what,
-                          {"name", "layer", "target", "resolves", "at", "expect", "reason", "rule"},
+                          {"name",
+                           "user",
+                           "device",
+                           "mfa",
+                           "layer",
+                           "target",
+                           "resolves",
+                           "at",
+                           "expect",
+                           "reason",
+                           "rule"},
                           {"name", "layer", "target", "expect"}))
         {
             continue;
@@ -369,6 +510,24 @@ void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
         t.where = r.where(item);
         bool ok = true;
         t.name = r.string(item["name"], what + ".name").value_or("");
+        if (auto u = item["user"])
+        {
+            auto id = read_id(r, u, what + ".user");
+            ok = ok && id.has_value();
+            t.user = id.value_or("");
+        }
+        if (auto d = item["device"])
+        {
+            auto id = read_id(r, d, what + ".device");
+            ok = ok && id.has_value();
+            t.device = id.value_or("");
+        }
+        if (auto m = item["mfa"])
+        {
+            auto v = r.boolean(m, what + ".mfa");
+            ok = ok && v.has_value();
+            t.mfa = v.value_or(false);
+        }
         if (auto l = r.string(item["layer"], what + ".layer"))
         {
             if (auto parsed = parse_layer(*l))
@@ -415,11 +574,11 @@ void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
         {
             auto text = r.string(at, what + ".at");
             t.at = text ? parse_time_impl(*text) : std::nullopt;
-            if (!t.at)
+            if (text && !t.at)
             {
                 r.error(at, what + ".at is not a time", "write e.g. 2027-04-01T09:00+09:00");
-                ok = false;
             }
+            ok = ok && t.at.has_value();
         }
         if (auto e = r.string(item["expect"], what + ".expect"))
         {
@@ -471,6 +630,21 @@ void check_unique_ids(yaml_reader& r, const policy_document& doc)
             r.diags().error(s.where, "duplicate id `" + s.id + "` in services", "ids must be unique");
         }
     }
+    auto unique = [&](const auto& items, std::string_view section) {
+        ids.clear();
+        for (const auto& item : items)
+        {
+            if (!ids.insert(item.id).second)
+            {
+                r.diags().error(item.where,
+                                "duplicate id `" + item.id + "` in " + std::string(section),
+                                "ids must be unique");
+            }
+        }
+    };
+    unique(doc.roles, "roles");
+    unique(doc.users, "users");
+    unique(doc.devices, "devices");
 }
 
 } // namespace
@@ -500,6 +674,22 @@ std::optional<std::chrono::system_clock::time_point> parse_time(const std::strin
 
 namespace {
 
+void read_identity_sections(yaml_reader& r, const YAML::Node& root, policy_document& doc)
+{
+    if (auto n = root["roles"])
+    {
+        detail::read_roles(r, n, doc);
+    }
+    if (auto n = root["users"])
+    {
+        detail::read_users(r, n, doc);
+    }
+    if (auto n = root["devices"])
+    {
+        detail::read_devices(r, n, doc);
+    }
+}
+
 // Files named by `include:` add screen_transfer endpoints, services and tests
 // to the policy (for example a catalogue kept by another team, or tests kept
 // apart); zones, version and model stay in the main file. One level only:
@@ -523,7 +713,16 @@ void read_includes(yaml_reader& r,
         {
             continue;
         }
-        std::filesystem::path p(*written);
+        std::string why;
+        const auto expanded = expand_variables(*written, &why);
+        if (!expanded)
+        {
+            r.error(node[i],
+                    indexed("include", i) + " `" + *written + "`: " + why,
+                    "set the variable, or write ${VAR:-default}");
+            continue;
+        }
+        std::filesystem::path p(*expanded);
         if (p.is_relative())
         {
             p = dir / p;
@@ -534,7 +733,6 @@ void read_includes(yaml_reader& r,
             r.error(node[i], "`" + *written + "` is included twice");
             continue;
         }
-        std::string why;
         auto text = read_text_file(path, &why);
         if (!text)
         {
@@ -567,7 +765,9 @@ void read_includes(yaml_reader& r,
                         "list every file in the main policy's include:");
         }
         if (!inner.expect_map(
-                root, "an included file", {"screen_transfer", "services", "tests", "include"}) &&
+                root,
+                "an included file",
+                {"screen_transfer", "services", "roles", "users", "devices", "tests", "include"}) &&
             !root.IsMap())
         {
             continue;
@@ -580,6 +780,7 @@ void read_includes(yaml_reader& r,
         {
             read_services(inner, sv, doc);
         }
+        read_identity_sections(inner, root, doc);
         if (auto ts = root["tests"])
         {
             read_tests(inner, ts, doc);
@@ -615,7 +816,17 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
     std::string hashed(yaml);
     if (!r.expect_map(root,
                       "the policy",
-                      {"version", "model", "zones", "screen_transfer", "services", "tests", "include"},
+                      {"version",
+                       "model",
+                       "byod_allowed",
+                       "zones",
+                       "screen_transfer",
+                       "services",
+                       "roles",
+                       "users",
+                       "devices",
+                       "tests",
+                       "include"},
                       {"version", "model", "zones"}))
     {
         if (!root.IsMap())
@@ -646,6 +857,10 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
             }
         }
     }
+    if (auto b = root["byod_allowed"])
+    {
+        doc.byod_allowed = r.boolean(b, "byod_allowed").value_or(false);
+    }
     if (auto z = root["zones"])
     {
         if (r.expect_map(z, "zones", {"mynumber", "lgwan", "internet"}, {"mynumber", "lgwan", "internet"}))
@@ -671,6 +886,7 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
     {
         read_services(r, sv, doc);
     }
+    read_identity_sections(r, root, doc);
     if (auto ts = root["tests"])
     {
         read_tests(r, ts, doc);

@@ -5,6 +5,7 @@
 #include "address.hpp"
 #include "diagnostics.hpp"
 #include "hostname.hpp"
+#include "identity.hpp"
 #include "target.hpp"
 
 #include <array>
@@ -68,6 +69,7 @@ struct screen_transfer_endpoint
     std::optional<ip_address> host_ip;
     std::vector<std::uint16_t> ports;
     std::string description;
+    std::vector<std::string> tags;
     source_location where;
 };
 
@@ -78,15 +80,21 @@ struct cloud_service
     std::string name;
     std::vector<domain_pattern> domains;
     std::vector<std::uint16_t> ports;
+    data_class max_class = data_class::c1; // the highest class it is approved for
+    bool local_breakout = false;           // α': reachable from the LGWAN listener
+    std::vector<std::string> tags;
     source_location where;
 };
 
 // A policy test: a request and the answer the policy must give. All tests
 // run at load, at --check-config and at reload; one failure rejects the
-// policy. (Users, devices and roles join the request with the identity issue.)
+// policy.
 struct policy_test
 {
     std::string name;
+    std::string user;                                        // user id; empty: nobody identified
+    std::string device;                                      // device id; empty: no registered device
+    bool mfa = false;                                        // the session passed a second factor
     layer on = layer::internet;                              // the listener's layer
     target dest;                                             // host:port as a client would ask
     std::vector<ip_address> resolves;                        // what DNS would answer, for names
@@ -106,6 +114,10 @@ struct policy_document
     zone_def internet;
     std::vector<screen_transfer_endpoint> screen_transfer;
     std::vector<cloud_service> services;
+    std::vector<role> roles;
+    std::vector<user> users;
+    std::vector<device> devices;
+    bool byod_allowed = false; // DOMAIN.md §7 rule 5
     std::vector<policy_test> tests;
     std::string source_file;
     std::string content_hash; // BLAKE2b-256 of the file bytes, lower-case hex

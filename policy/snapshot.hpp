@@ -8,8 +8,10 @@
 #include "model.hpp"
 #include "prefix_table.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +30,8 @@ struct compile_inputs
     // The gateway's own listening endpoints: a tunnel to one of them is a
     // proxy loop and is always denied (reason self_connect).
     std::vector<endpoint> self_endpoints;
+    // "Now" for the expiry warnings (what expires within 30 days).
+    std::optional<std::chrono::system_clock::time_point> now;
 };
 
 class snapshot
@@ -48,6 +52,19 @@ public:
     const screen_transfer_endpoint* find_screen_transfer(std::string_view host) const;
     const cloud_service* find_service(std::string_view canonical_name) const;
 
+    // Identity lookups (null when unknown).
+    const user* find_user(std::string_view id) const;
+    const device* find_device(std::string_view id) const;
+    // The inventory entry of a client certificate: by SHA-256 fingerprint
+    // first, then by serial (both normalised as in identity.hpp).
+    const device* find_device_by_certificate(std::string_view fingerprint, std::string_view serial) const;
+    // Indexes into document().roles of the user's roles.
+    const std::vector<std::size_t>& roles_of(const user& u) const;
+    bool grants(std::size_t role_index, const cloud_service& svc) const;
+    bool grants(std::size_t role_index, const screen_transfer_endpoint& ep) const;
+    // The largest tunnels_per_user among the user's roles; 0 when none sets one.
+    std::uint32_t tunnels_per_user(const user& u) const;
+
     snapshot() = default;
     // The indexes point into doc_: a snapshot is never copied or moved.
     snapshot(const snapshot&) = delete;
@@ -55,6 +72,7 @@ public:
 
 private:
     friend std::shared_ptr<const snapshot> compile(policy_document, const compile_inputs&, diagnostics&);
+    friend void index_identity(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
 
     // Every lookup costs the same whatever the size of the policy: hashed
     // suffixes at label boundaries for names (O(labels) probes) and one hash
@@ -66,7 +84,23 @@ private:
     std::unordered_map<std::string_view, std::size_t> exact_;     // name → service index
     std::unordered_map<std::string_view, std::size_t> wild_;      // base of *.base → service index
     std::vector<endpoint> self_;
+
+    struct role_grants
+    {
+        std::vector<bool> services;  // by index into doc_.services
+        std::vector<bool> endpoints; // by index into doc_.screen_transfer
+    };
+    std::unordered_map<std::string_view, std::size_t> users_;        // id → doc_.users index
+    std::unordered_map<std::string_view, std::size_t> devices_;      // id → doc_.devices index
+    std::unordered_map<std::string_view, std::size_t> fingerprints_; // → doc_.devices index
+    std::unordered_map<std::string_view, std::size_t> serials_;      // → doc_.devices index
+    std::vector<std::vector<std::size_t>> user_roles_;               // parallel to doc_.users
+    std::vector<role_grants> grants_;                                // parallel to doc_.roles
 };
+
+// Indexes roles, users and devices and checks everything that refers across
+// them (compile_identity.cpp); part of compile().
+void index_identity(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
 
 // Compile a validated document. It is taken by value and moved into the
 // snapshot: callers that no longer need it should std::move it in. Cross-checks that need the whole document

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -53,6 +54,11 @@ std::string quoted_list(std::initializer_list<std::string_view> words)
 } // namespace
 
 std::string closest_word(std::string_view word, std::initializer_list<std::string_view> candidates)
+{
+    return closest_word(word, std::span<const std::string_view>(candidates.begin(), candidates.size()));
+}
+
+std::string closest_word(std::string_view word, std::span<const std::string_view> candidates)
 {
     std::string best;
     std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
@@ -216,7 +222,7 @@ std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node&
                                                                std::chrono::milliseconds max)
 {
     using namespace std::chrono;
-    const std::string hint = "write a number with a unit: 250ms, 10s, 15m, 12h";
+    const std::string hint = "write a number with a unit: 250ms, 10s, 15m, 12h, 7d";
     if (!node.IsScalar())
     {
         error(node, std::string(what) + " must be a duration", hint);
@@ -247,6 +253,10 @@ std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node&
     else if (unit == "h")
     {
         unit_ms = 3600 * 1000;
+    }
+    else if (unit == "d")
+    {
+        unit_ms = 24LL * 3600 * 1000;
     }
     else
     {
@@ -302,6 +312,52 @@ std::string format_duration(std::chrono::milliseconds d)
         return std::to_string(ms / 1000) + "s";
     }
     return std::to_string(ms) + "ms";
+}
+
+std::optional<std::string> expand_variables(const std::string& text, std::string* why)
+{
+    std::string ignored;
+    if (why == nullptr)
+    {
+        why = &ignored;
+    }
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size())
+    {
+        const auto start = text.find("${", pos);
+        if (start == std::string::npos)
+        {
+            out += text.substr(pos);
+            break;
+        }
+        out += text.substr(pos, start - pos);
+        const auto end = text.find('}', start);
+        if (end == std::string::npos)
+        {
+            *why = "unterminated `${`";
+            return std::nullopt;
+        }
+        const auto inner = text.substr(start + 2, end - start - 2);
+        const auto sep = inner.find(":-");
+        const auto name = inner.substr(0, sep);
+        const char* value = std::getenv(name.c_str());
+        if (value != nullptr && *value != '\0')
+        {
+            out += value;
+        }
+        else if (sep != std::string::npos)
+        {
+            out += inner.substr(sep + 2);
+        }
+        else
+        {
+            *why = "environment variable `" + name + "` is not set";
+            return std::nullopt;
+        }
+        pos = end + 1;
+    }
+    return out;
 }
 
 } // namespace sekisho::policy

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@ namespace sekisho::policy {
 
 // The candidate closest to word by edit distance, or "" when none is close.
 std::string closest_word(std::string_view word, std::initializer_list<std::string_view> candidates);
+std::string closest_word(std::string_view word, std::span<const std::string_view> candidates);
 
 class yaml_reader
 {
@@ -44,7 +46,7 @@ public:
     std::optional<std::int64_t>
     integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max);
     std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
-    // "250ms", "10s", "15m", "12h" (a bare number is refused: the unit is
+    // "250ms", "10s", "15m", "12h", "7d" (a bare number is refused: the unit is
     // part of what the operator means), within [min, max].
     std::optional<std::chrono::milliseconds> duration(const YAML::Node& node,
                                                       std::string_view what,
@@ -59,6 +61,11 @@ private:
 
 // The whole file, or nullopt with the reason (strerror) in *why.
 std::optional<std::string> read_text_file(const std::string& path, std::string* why);
+
+// "${VAR}" and "${VAR:-default}" expansion from the environment (used in
+// paths: the settings file, the policy's include:); nullopt (with *why) when
+// a variable is unset and has no default.
+std::optional<std::string> expand_variables(const std::string& text, std::string* why);
 
 // Human text for a duration ("10s", "1500ms", "15m").
 std::string format_duration(std::chrono::milliseconds d);

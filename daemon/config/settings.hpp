@@ -7,6 +7,7 @@
 #include "policy/address.hpp"
 #include "policy/diagnostics.hpp"
 #include "policy/model.hpp"
+#include "policy/yaml_reader.hpp"
 
 #include <map>
 #include <optional>
@@ -83,8 +84,7 @@ load_result load_settings_file(const std::string& path);
 // `name` is used in diagnostics; `base_dir` resolves relative paths.
 load_result load_settings_text(const std::string& yaml, const std::string& name, const std::string& base_dir);
 
-// "${VAR}" and "${VAR:-default}" expansion; nullopt (with *why) when a
-// variable is unset and has no default.
-std::optional<std::string> expand_variables(const std::string& text, std::string* why);
+// "${VAR}" and "${VAR:-default}" expansion (shared with the policy loader).
+using policy::expand_variables;
 
 } // namespace sekisho::config

@@ -257,52 +257,6 @@ void read_count(yaml_reader& r,
 
 } // namespace
 
-std::optional<std::string> expand_variables(const std::string& text, std::string* why)
-{
-    std::string ignored;
-    if (why == nullptr)
-    {
-        why = &ignored;
-    }
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < text.size())
-    {
-        const auto start = text.find("${", pos);
-        if (start == std::string::npos)
-        {
-            out += text.substr(pos);
-            break;
-        }
-        out += text.substr(pos, start - pos);
-        const auto end = text.find('}', start);
-        if (end == std::string::npos)
-        {
-            *why = "unterminated `${`";
-            return std::nullopt;
-        }
-        const auto inner = text.substr(start + 2, end - start - 2);
-        const auto sep = inner.find(":-");
-        const auto name = inner.substr(0, sep);
-        const char* value = std::getenv(name.c_str());
-        if (value != nullptr && *value != '\0')
-        {
-            out += value;
-        }
-        else if (sep != std::string::npos)
-        {
-            out += inner.substr(sep + 2);
-        }
-        else
-        {
-            *why = "environment variable `" + name + "` is not set";
-            return std::nullopt;
-        }
-        pos = end + 1;
-    }
-    return out;
-}
-
 namespace {
 
 load_result

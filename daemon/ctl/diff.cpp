@@ -64,7 +64,7 @@ std::vector<decision_change> diff_policies(const policy::snapshot& before,
         }
         for (auto l : {policy::layer::internet, policy::layer::lgwan})
         {
-            const policy::request req{l, *dest};
+            const policy::request req{l, *dest, {}, {}, false};
             auto b = policy::decide(before, req, at);
             auto a = policy::decide(after, req, at);
             if (!same(b, a))

@@ -46,9 +46,47 @@ explanation explain(policy::reason r)
         case reason::self_connect:
             return {"The destination is the gateway itself (a proxy loop).", "None."};
         case reason::no_addresses:
+            return {"The name resolved to no address.", "Check DNS or the hosts: map."};
+        case reason::unknown_device:
+            return {"The device's certificate is valid but matches no device in the inventory (devices:).",
+                    "Register the device with its certificate fingerprint or serial."};
+        case reason::device_lost:
+            return {"The device is reported lost; it is refused whatever it asks for.",
+                    "If it has been found, check it for tampering, then set `status: active`."};
+        case reason::device_retired:
+            return {"The device is retired.",
+                    "Use a current device; retired ones are kept only for the record."};
+        case reason::device_expired:
+            return {"The device's registration has expired (`expires`).",
+                    "Renew the registration if the device is still in use."};
+        case reason::byod_not_allowed:
+            return {"The device is a personal one (byod) and this policy does not allow BYOD.",
+                    "Use a lent device, or set `byod_allowed: true` where policy permits it."};
+        case reason::unknown_user:
+            return {"No such user in the policy (users:).", "Add the user with their roles."};
+        case reason::user_expired:
+            return {"The user's access has expired (`expires`), e.g. a contractor's term ended.",
+                    "Extend `expires` if the access is still approved."};
+        case reason::device_not_owned:
+            return {"The device is registered to another user.",
+                    "Use your own device, or correct its owner."};
+        case reason::not_granted:
+            return {"None of the user's roles grants this destination on this layer.",
+                    "If the user needs it, add the service or endpoint (or its tag) to one of their roles."};
+        case reason::data_class:
+            return {"The service carries a higher data class (自治体機密性) than the role may reach.",
+                    "Use a role approved for that class, or correct the service's data_class."};
+        case reason::outside_hours:
+            return {"Outside the hours the role may telework (Asia/Tokyo).",
+                    "Try again within the role's hours, or ask for them to be extended."};
+        case reason::posture_stale:
+            return {"The device's endpoint posture report is missing or older than the role allows.",
+                    "Run the posture check (antivirus, patches, disk encryption) and update the inventory."};
+        case reason::mfa_required:
             break;
     }
-    return {"The name resolved to no address.", "Check DNS or the hosts: map."};
+    return {"The role requires a second factor (password + one-time code) and the session has none.",
+            "Sign in with your password and one-time code."};
 }
 
 } // namespace sekisho::ctl

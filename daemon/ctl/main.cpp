@@ -282,7 +282,7 @@ int explain_cmd(const std::string& file, const std::map<std::string, std::string
         std::fprintf(stderr, "sekishoctl: %s has errors; nothing to explain\n", file.c_str());
         return exit_failed;
     }
-    const auto d = policy::decide_resolved(*p.snap, {*l, *dest}, at, resolves);
+    const auto d = policy::decide_resolved(*p.snap, {*l, *dest, {}, {}, false}, at, resolves);
     const auto zone = dest->type == policy::target::kind::ip ? p.snap->classify(dest->address)
                                                              : p.snap->classify(std::string_view(dest->host));
     const auto text = ctl::explain(d.why);

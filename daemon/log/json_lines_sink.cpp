@@ -158,7 +158,8 @@ std::string to_json(const tunnel_record& r)
     o["listener"] = u(r.listener);
     o["layer"] = u(r.layer);
     o["peer"] = u(r.peer);
-    o["device"] = {{"subject", u(r.device_subject)},
+    o["device"] = {{"id", r.device.empty() ? boost::json::value(nullptr) : u(r.device)},
+                   {"subject", u(r.device_subject)},
                    {"fingerprint", u(r.device_fingerprint)},
                    {"serial", u(r.device_serial)}};
     o["user"] = r.user.empty() ? boost::json::value(nullptr) : u(r.user);
@@ -167,6 +168,11 @@ std::string to_json(const tunnel_record& r)
     o["status"] = r.status;
     o["reason"] = u(r.reason);
     o["rule"] = u(r.rule);
+    o["role"] = r.role.empty() ? boost::json::value(nullptr) : u(r.role);
+    if (!r.would_deny.empty())
+    {
+        o["would_deny"] = u(r.would_deny);
+    }
     o["zone"] = u(r.zone);
     o["service"] = u(r.service);
     o["upstream"] = u(r.upstream);

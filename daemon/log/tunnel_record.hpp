@@ -21,12 +21,15 @@ struct tunnel_record
     std::string device_subject;     // certificate subject CN
     std::string device_fingerprint; // SHA-256 of the DER certificate, hex
     std::string device_serial;      // hex
-    std::string user;               // empty until user authentication exists
+    std::string device;             // device id in the policy's inventory; empty: not registered
+    std::string user;               // user id (today: the device's owner)
+    std::string role;               // the role that granted, or whose condition denied
     std::string target;             // host:port as requested (canonical)
     std::string decision;           // "allow", "deny", "error"
     unsigned status = 0;            // HTTP status sent, 0 if none
     std::string reason;             // reason code (policy or gateway)
     std::string rule;               // deciding rule id
+    std::string would_deny;         // report mode: the reason an `enforce: report` role recorded
     std::string zone;
     std::string service;
     std::string upstream;         // the vetted address dialled, address:port

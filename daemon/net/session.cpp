@@ -325,7 +325,17 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
 {
     const auto& dest = head.request.dest;
     record_.target = policy::to_string(dest);
-    const policy::request req{listener_.settings.layer, dest};
+    // Who: the device inventory entry of the certificate, and (until user
+    // authentication lands) its owner as the user, with one factor.
+    policy::request req{listener_.settings.layer, dest, {}, {}, false};
+    const auto serial = policy::normalise_serial(record_.device_serial).value_or("");
+    if (const auto* dv = snapshot_->find_device_by_certificate(record_.device_fingerprint, serial))
+    {
+        req.device = dv->id;
+        req.user = dv->owner;
+        record_.device = dv->id;
+        record_.user = dv->owner;
+    }
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
 
     auto deny = [&](const policy::decision& d) -> asio::awaitable<void> {
@@ -334,6 +344,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         record_.rule = d.rule_id;
         record_.zone = std::string(policy::to_string(d.dest_zone));
         record_.service = d.service_id;
+        record_.role = d.role_id;
         record_.detail = d.detail;
         co_await answer(client, 403, proto::reply_denied(record_.reason, record_.rule));
         end("denied");
@@ -346,6 +357,11 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     record_.rule = decision.rule_id;
     record_.zone = std::string(policy::to_string(decision.dest_zone));
     record_.service = decision.service_id;
+    record_.role = decision.role_id;
+    if (decision.report_only())
+    {
+        record_.would_deny = std::string(policy::to_string(decision.would_deny));
+    }
 
     std::optional<runtime::device_slot> slot;
     if (!state_.devices.acquire(record_.device_fingerprint, limits_.tunnels_per_device))
@@ -358,6 +374,21 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         co_return;
     }
     slot.emplace(state_.devices, record_.device_fingerprint);
+    // The user's limit is the largest of their roles' (limits.tunnels_per_user).
+    std::optional<runtime::device_slot> user_slot;
+    if (const auto max = snapshot_->tunnels_per_user(*snapshot_->find_user(req.user)); max > 0)
+    {
+        if (!state_.users.acquire(req.user, max))
+        {
+            co_await answer(
+                client,
+                429,
+                proto::reply_error(429, "user_tunnel_limit", "this user has too many open tunnels"));
+            end("limited", "user_tunnel_limit");
+            co_return;
+        }
+        user_slot.emplace(state_.users, req.user);
+    }
 
     // Resolve names ourselves and vet every address before dialling any.
     std::vector<policy::ip_address> addresses;

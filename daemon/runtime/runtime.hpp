@@ -33,7 +33,8 @@ struct shared_state
     policy::compile_inputs policy_inputs; // the listeners' own endpoints
     std::vector<listener_runtime> listeners;
     std::unique_ptr<log::tunnel_sink> tunnel_log;
-    device_limits devices;
+    device_limits devices; // open tunnels per device certificate
+    device_limits users;   // open tunnels per user, for roles with limits.tunnels_per_user
     std::atomic<std::size_t> active{0};
     std::atomic<std::uint64_t> next_id{1};
 };

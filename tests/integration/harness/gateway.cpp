@@ -42,29 +42,63 @@ std::string test_policy_yaml()
          "    ports: ["
       << cloud << ", " << echo
       << "]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
          "  - id: rebind\n"
          "    domains: [rebind.cloud.test]\n"
          "    ports: ["
       << mynumber << ", " << cloud
       << "]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
          "  - id: leak\n"
          "    domains: [leak.cloud.test, lgwan-leak.cloud.test]\n"
          "    ports: ["
       << cloud << ", " << lgwan
       << "]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
          "  - id: refused\n"
          "    domains: [refused.cloud.test]\n"
          "    ports: ["
       << w.refused_port
       << "]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
          "  - id: blackhole\n"
          "    domains: [blackhole.cloud.test]\n"
          "    ports: ["
       << w.hole.port()
       << "]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
          "  - id: unresolvable\n"
          "    domains: [nxdomain.invalid]\n"
-         "    ports: [443]\n";
+         "    ports: [443]\n"
+         "    data_class: 1\n"
+         "    tags: [test]\n"
+         // Until password + TOTP authentication lands, a device's owner is
+         // the user, with one factor: the test roles admit that.
+         "roles:\n"
+         "  - id: staff\n"
+         "    layers: [lgwan, internet]\n"
+         "    services: [\"tag:test\"]\n"
+         "    screen_transfer: [vdi, vdi-by-address]\n"
+         "    data_class: 2\n"
+         "    mfa: false\n"
+         "users:\n"
+         "  - {id: demo, name: Demo User, roles: [staff]}\n"
+         "  - {id: alice, name: Alice, roles: [staff]}\n"
+         "  - {id: lost-owner, roles: [staff]}\n"
+         "devices:\n"
+         "  - {id: demo-pc, fingerprint: "
+      << w.fingerprint("device-demo")
+      << ", owner: demo, kind: lent, status: active}\n"
+         "  - {id: alice-pc, fingerprint: "
+      << w.fingerprint("device-alice")
+      << ", owner: alice, kind: lent, status: active}\n"
+         "  - {id: lost-pc, fingerprint: "
+      << w.fingerprint("device-lost") << ", owner: lost-owner, kind: lent, status: lost}\n";
     return y.str();
 }
 

@@ -30,6 +30,8 @@ struct world
     world();
     std::string cert(const std::string& device) const { return pki + "/" + device + ".pem"; }
     std::string key(const std::string& device) const { return pki + "/" + device + ".key"; }
+    // SHA-256 fingerprint of a device certificate, as `openssl x509 -fingerprint` prints it.
+    std::string fingerprint(const std::string& device) const;
 
     // The one world of this test process (built on first use).
     static world& get();

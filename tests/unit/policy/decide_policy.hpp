@@ -50,10 +50,32 @@ services:
   - id: groupware
     domains: [files.cloud.example, "*.files.cloud.example"]
     ports: [443]
+    data_class: 2
   - id: maps
     domains: ["*.maps.example"]
     ports: [443, 8443]
+    data_class: 1
+roles:
+  - id: staff
+    layers: [lgwan, internet]
+    services: [groupware, maps]
+    screen_transfer: [vdi, rdp-relay]
+    data_class: 2
+users:
+  - id: tanaka
+    roles: [staff]
+devices:
+  - id: pc-1
+    fingerprint: "0000000000000000000000000000000000000000000000000000000000000001"
+    owner: tanaka
+    kind: lent
+    status: active
 )";
+
+// Who asks in the decision tests: a user whose role grants every entry of
+// the fixture, with both factors, on a registered device.
+inline constexpr const char* fixture_user = "tanaka";
+inline constexpr const char* fixture_device = "pc-1";
 
 inline std::shared_ptr<const policy::snapshot> compile_text(std::string_view yaml,
                                                             const policy::compile_inputs& inputs = {})
@@ -85,7 +107,7 @@ struct decider
         std::string why;
         auto t = policy::parse_authority(authority, &why);
         BOOST_TEST_REQUIRE(t.has_value(), authority << ": " << why);
-        return {l, *t};
+        return {l, *t, fixture_user, fixture_device, true};
     }
 
     policy::decision on(policy::layer l, std::string_view authority) const
@@ -130,7 +152,7 @@ struct self_fixture
 {
     // The gateway listens on 127.0.0.1:8443 and on every address, port 9443.
     decider d{compile_text(decide_policy_yaml,
-                           policy::compile_inputs{{{ip("127.0.0.1"), 8443}, {ip("::"), 9443}}})};
+                           policy::compile_inputs{{{ip("127.0.0.1"), 8443}, {ip("::"), 9443}}, fixed_now})};
 };
 
 } // namespace sekisho::test
