@@ -308,23 +308,44 @@ void server::finish_reload(reload_result result)
         log::info(
             "policy_reloaded",
             {{"policy", result.snapshot->hash().substr(0, 16)}, {"previous", old->hash().substr(0, 16)}});
-        // Every I/O thread decides its open tunnels again under the new
-        // snapshot and closes those it no longer allows.
-        const auto now = policy::clock::now();
-        for (std::size_t i = 0; i < contexts_.size(); ++i)
-        {
-            asio::post(*contexts_[i], [r = registries_[i].get(), snap = result.snapshot, now] {
-                if (const auto closed = r->recheck(*snap, now); closed > 0)
-                {
-                    log::info("tunnels_withdrawn", {{"closed", std::to_string(closed)}});
-                }
-            });
-        }
+        recheck_all(result.snapshot, "reload");
     }
     if (reload_pending_ && !draining_)
     {
         reload_pending_ = false;
         start_reload();
+    }
+}
+
+void server::recheck_all(const std::shared_ptr<const policy::snapshot>& snap, const char* cause)
+{
+    // Every I/O thread decides its open tunnels again and closes those the
+    // snapshot no longer allows at this moment.
+    const auto now = policy::clock::now();
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+    {
+        asio::post(*contexts_[i], [r = registries_[i].get(), snap, now, cause] {
+            if (const auto closed = r->recheck(*snap, now); closed > 0)
+            {
+                log::info("tunnels_withdrawn", {{"closed", std::to_string(closed)}, {"cause", cause}});
+            }
+        });
+    }
+}
+
+asio::awaitable<void> server::recheck_loop()
+{
+    // Time withdraws permission too: hours end, users and devices expire.
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    while (!draining_)
+    {
+        t.expires_after(state_.settings.timeout.policy_recheck);
+        auto [ec] = co_await t.async_wait(use_tuple);
+        if (ec || draining_)
+        {
+            break;
+        }
+        recheck_all(state_.policy.load(), "time");
     }
 }
 
@@ -357,6 +378,7 @@ int server::run()
     }
     signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
+    asio::co_spawn(*contexts_[0], recheck_loop(), [](std::exception_ptr e) { log_escaped("recheck", e); });
 
     std::string summary;
     for (const auto& l : state_.listeners)

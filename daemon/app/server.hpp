@@ -44,6 +44,10 @@ private:
     boost::asio::awaitable<void> signal_loop();
     boost::asio::awaitable<void> drain();
     void kill_all();
+    // Re-decides every open tunnel under snap (after a reload, and every
+    // timeouts.policy_recheck for time-bound rules).
+    void recheck_all(const std::shared_ptr<const policy::snapshot>& snap, const char* cause);
+    boost::asio::awaitable<void> recheck_loop();
     void stop();
     // SIGHUP: load on the reload thread, then finish_reload() on thread 0.
     void start_reload();

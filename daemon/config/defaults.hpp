@@ -33,6 +33,10 @@ inline constexpr bounded<milliseconds> tunnel_lifetime{12h, 1s, 7 * 24h};
 inline constexpr bounded<milliseconds> tls_shutdown{2s, 10ms, 1min};
 // SIGTERM: how long open tunnels may run on before they are closed.
 inline constexpr bounded<milliseconds> drain{30s, 0ms, 24h};
+// Open tunnels are decided again this often, so that permission withdrawn by
+// time alone (a role's hours end, a user or device expires) closes them
+// without a reload.
+inline constexpr bounded<milliseconds> policy_recheck{10s, 1s, 10min};
 } // namespace timeout_defaults
 
 namespace limit_defaults {

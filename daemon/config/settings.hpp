@@ -44,6 +44,7 @@ struct timeouts
     milliseconds tunnel_lifetime = timeout_defaults::tunnel_lifetime.fallback;
     milliseconds tls_shutdown = timeout_defaults::tls_shutdown.fallback;
     milliseconds drain = timeout_defaults::drain.fallback;
+    milliseconds policy_recheck = timeout_defaults::policy_recheck.fallback;
 };
 
 struct limits

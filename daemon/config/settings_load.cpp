@@ -324,7 +324,8 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                       "idle",
                       "tunnel_lifetime",
                       "tls_shutdown",
-                      "drain"});
+                      "drain",
+                      "policy_recheck"});
         if (t.IsMap())
         {
             namespace d = timeout_defaults;
@@ -336,6 +337,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
             read_duration(r, t, "tunnel_lifetime", "timeouts", d::tunnel_lifetime, s.timeout.tunnel_lifetime);
             read_duration(r, t, "tls_shutdown", "timeouts", d::tls_shutdown, s.timeout.tls_shutdown);
             read_duration(r, t, "drain", "timeouts", d::drain, s.timeout.drain);
+            read_duration(r, t, "policy_recheck", "timeouts", d::policy_recheck, s.timeout.policy_recheck);
             if (s.timeout.idle > s.timeout.tunnel_lifetime)
             {
                 r.warning(t["idle"],
