@@ -2,7 +2,7 @@
 // for a generated policy of municipal-prefecture size next to the small
 // example, in one run (ratios, since the machine is noisy).
 //
-//   sekisho-policy-bench [--services N] [--cidrs N] [--decisions N]
+//   sekisho-policy-bench [--services N] [--cidrs N] [--users N] [--decisions N]
 //
 // Prints a Markdown table: load + validate + compile time and peak RSS, and
 // decide() (plus vet_resolved() for names) latency p50/p99/max over a mix of
@@ -34,7 +34,24 @@ constexpr std::size_t max_services = 1000000;
 constexpr std::size_t max_cidrs = 100000;
 constexpr std::size_t max_decisions = 10000000;
 
-std::string generate(std::size_t services, std::size_t cidrs)
+// Users and roles of the generated policy: 5,000 users over 20 roles (every
+// fourth role grants the whole catalogue by tag, the others 50 services by
+// id), each user with one lent device.
+constexpr std::size_t role_count = 20;
+
+std::string user_id(std::size_t i)
+{
+    return "u" + std::to_string(i);
+}
+
+std::string fingerprint(std::size_t i)
+{
+    char buf[65];
+    std::snprintf(buf, sizeof buf, "%064zx", i + 1);
+    return buf;
+}
+
+std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
 {
     std::string y =
         "version: 1\nmodel: beta\nzones:\n  mynumber:\n    domains: [mynumber.town.example]\n    cidrs:\n";
@@ -70,12 +87,43 @@ std::string generate(std::size_t services, std::size_t cidrs)
         y += "  - id: s" + std::to_string(i) + "\n    domains: [";
         y += i % 10 == 0 ? "\"*.t" + std::to_string(i) + ".saas.example\""
                          : "app" + std::to_string(i) + ".saas.example";
-        y += "]\n    ports: [443]\n";
+        y += "]\n    ports: [443]\n    data_class: 2\n    tags: [saas]\n";
+    }
+    y += "roles:\n";
+    for (std::size_t r = 0; r < role_count; ++r)
+    {
+        y += "  - id: r" + std::to_string(r) +
+             "\n    layers: [lgwan, internet]\n    screen_transfer: [vdi]\n    data_class: 2\n"
+             "    posture_max_age: 7d\n    hours: [{days: [mon-sun], from: \"00:00\", to: \"24:00\"}]\n"
+             "    services: [";
+        if (r % 4 == 0 || services < 50 * role_count)
+        {
+            y += "\"tag:saas\"";
+        }
+        else
+        {
+            for (std::size_t k = 0; k < 50; ++k)
+            {
+                y += (k == 0 ? "" : ", ") + std::string("s") + std::to_string((r * 50 + k) % services);
+            }
+        }
+        y += "]\n";
+    }
+    y += "users:\n";
+    for (std::size_t i = 0; i < users; ++i)
+    {
+        y += "  - {id: " + user_id(i) + ", roles: [r" + std::to_string(i % role_count) + ", r0]}\n";
+    }
+    y += "devices:\n";
+    for (std::size_t i = 0; i < users; ++i)
+    {
+        y += "  - {id: d" + std::to_string(i) + ", owner: " + user_id(i) + ", fingerprint: \"" + fingerprint(i) +
+             "\", kind: lent, status: active, posture_verified: 2026-11-20T09:00+09:00}\n";
     }
     return y;
 }
 
-std::vector<request> targets(std::size_t services, std::size_t count, std::mt19937& rng)
+std::vector<request> targets(std::size_t services, std::size_t users, std::size_t count, std::mt19937& rng)
 {
     std::vector<request> out;
     out.reserve(count);
@@ -117,7 +165,8 @@ std::vector<request> targets(std::size_t services, std::size_t count, std::mt199
         auto t = parse_authority(authority);
         if (t)
         {
-            out.push_back({l, *t});
+            const auto u = rng() % (users == 0 ? 1 : users);
+            out.push_back({l, *t, user_id(u), "d" + std::to_string(u), true});
         }
     }
     return out;
@@ -133,7 +182,8 @@ struct latency
 
 latency measure(const snapshot& snap, const std::vector<request>& reqs)
 {
-    const auto now = clock::now();
+    // A fixed instant: the generated devices' posture reports stay fresh.
+    const auto now = *parse_time("2026-11-23T10:00+09:00");
     const std::vector<ip_address> public_addr = {*ip_address::parse("203.0.114.10")};
     std::vector<double> ns;
     ns.reserve(reqs.size());
@@ -200,6 +250,7 @@ int main(int argc, char** argv)
     const std::size_t services = arg(argc, argv, "--services", 100000, max_services);
     const std::size_t cidrs = arg(argc, argv, "--cidrs", 10000, max_cidrs);
     const std::size_t decisions = arg(argc, argv, "--decisions", 1000000, max_decisions);
+    const std::size_t users = arg(argc, argv, "--users", 5000, 1000000);
     std::mt19937 rng(20261122);
 
     struct row
@@ -207,16 +258,17 @@ int main(int argc, char** argv)
         const char* name;
         std::size_t services;
         std::size_t cidrs;
+        std::size_t users;
     };
     // Large first: ru_maxrss is a high-water mark, so its growth during the
     // first load is that load's own peak.
-    const row rows[] = {{"large", services, cidrs}, {"small (example size)", 3, 4}};
-    std::printf("| policy | services | CIDRs | YAML | yaml-cpp parse alone | load + validate + compile | "
+    const row rows[] = {{"large", services, cidrs, users}, {"small (example size)", 3, 4, 2}};
+    std::printf("| policy | services | CIDRs | users | YAML | yaml-cpp parse alone | load + validate + compile | "
                 "peak RSS growth while loading | decide p50 | p99 | max | allowed |\n");
-    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (const auto& r : rows)
     {
-        const auto yaml = generate(r.services, r.cidrs);
+        const auto yaml = generate(r.services, r.cidrs, r.users);
         const auto rss_before = current_rss_kib();
         const auto t0 = steady::now();
         auto loaded = load_policy_text(yaml, "generated.yaml");
@@ -224,7 +276,7 @@ int main(int argc, char** argv)
         std::shared_ptr<const snapshot> snap;
         if (!loaded.diags.has_errors())
         {
-            snap = compile(std::move(*loaded.document), {}, diags);
+            snap = compile(std::move(*loaded.document), {{}, *parse_time("2026-11-23T10:00+09:00")}, diags);
         }
         const auto t1 = steady::now();
         if (!snap)
@@ -241,13 +293,14 @@ int main(int argc, char** argv)
             (void)tree;
         }
         const auto parse_ms = std::chrono::duration<double, std::milli>(steady::now() - p0).count();
-        const auto reqs = targets(r.services, decisions, rng);
+        const auto reqs = targets(r.services, r.users, decisions, rng);
         const auto lat = measure(*snap, reqs);
-        std::printf("| %s | %zu | %zu | %.1f MiB | %.0f ms | %.0f ms | %ld MiB | %.0f ns | %.0f ns | %.0f ns "
+        std::printf("| %s | %zu | %zu | %zu | %.1f MiB | %.0f ms | %.0f ms | %ld MiB | %.0f ns | %.0f ns | %.0f ns "
                     "| %zu of %zu |\n",
                     r.name,
                     r.services,
                     r.cidrs,
+                    r.users,
                     static_cast<double>(yaml.size()) / 1048576.0,
                     parse_ms,
                     std::chrono::duration<double, std::milli>(t1 - t0).count(),

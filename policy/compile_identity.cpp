@@ -66,11 +66,33 @@ void warn_expiry(diagnostics& diags,
     }
 }
 
+// ids and tags of one section (services or screen_transfer) → entry indexes.
+struct section_index
+{
+    std::unordered_map<std::string_view, std::size_t> ids;
+    std::unordered_map<std::string_view, std::vector<std::size_t>> tags;
+
+    template <typename Items>
+    explicit section_index(const Items& items)
+    {
+        ids.reserve(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i)
+        {
+            ids.emplace(items[i].id, i);
+            for (const auto& t : items[i].tags)
+            {
+                tags[t].push_back(i);
+            }
+        }
+    }
+};
+
 // Expands a role's references (ids and tag:<tag>) into a grant set; reports
 // missing ids and tags that match nothing.
 template <typename Items>
 std::vector<bool> expand(const std::vector<std::string>& refs,
                          const Items& items,
+                         const section_index& index,
                          const std::string& owner,
                          std::string_view section,
                          const source_location& where,
@@ -79,19 +101,18 @@ std::vector<bool> expand(const std::vector<std::string>& refs,
     std::vector<bool> set(items.size(), false);
     for (const auto& ref : refs)
     {
-        bool found = false;
         if (ref.rfind("tag:", 0) == 0)
         {
             const std::string_view tag = std::string_view(ref).substr(4);
-            for (std::size_t i = 0; i < items.size(); ++i)
+            const auto it = index.tags.find(tag);
+            if (it != index.tags.end())
             {
-                if (std::find(items[i].tags.begin(), items[i].tags.end(), tag) != items[i].tags.end())
+                for (auto i : it->second)
                 {
                     set[i] = true;
-                    found = true;
                 }
             }
-            if (!found)
+            else
             {
                 diags.error(where,
                             owner + ": no entry in " + std::string(section) + " has the tag `" +
@@ -100,16 +121,11 @@ std::vector<bool> expand(const std::vector<std::string>& refs,
             }
             continue;
         }
-        for (std::size_t i = 0; i < items.size(); ++i)
+        if (const auto it = index.ids.find(ref); it != index.ids.end())
         {
-            if (items[i].id == ref)
-            {
-                set[i] = true;
-                found = true;
-                break;
-            }
+            set[it->second] = true;
         }
-        if (!found)
+        else
         {
             diags.error(where,
                         owner + ": " + std::string(section) + " has no entry `" + ref + "`",
@@ -245,6 +261,8 @@ void index_identity(snapshot& snap, clock::time_point now, diagnostics& diags)
         roles.emplace(d.roles[i].id, i);
     }
 
+    const section_index services(d.services);
+    const section_index endpoints(d.screen_transfer);
     std::vector<bool> service_used(d.services.size(), false);
     std::vector<bool> endpoint_used(d.screen_transfer.size(), false);
     snap.grants_.reserve(d.roles.size());
@@ -252,9 +270,9 @@ void index_identity(snapshot& snap, clock::time_point now, diagnostics& diags)
     {
         const std::string owner = "role `" + ro.id + "`";
         snapshot::role_grants g;
-        g.services = expand(ro.services, d.services, owner, "services", ro.where, diags);
+        g.services = expand(ro.services, d.services, services, owner, "services", ro.where, diags);
         g.endpoints =
-            expand(ro.screen_transfer, d.screen_transfer, owner, "screen_transfer", ro.where, diags);
+            expand(ro.screen_transfer, d.screen_transfer, endpoints, owner, "screen_transfer", ro.where, diags);
         check_reachable(d, ro, g.services, g.endpoints, diags);
         for (std::size_t i = 0; i < g.services.size(); ++i)
         {
