@@ -51,8 +51,15 @@ struct policy_dir
     }
 };
 
-const std::string services_yaml =
-    "services:\n  - id: groupware\n    domains: [groupware.example.jp]\n    ports: [443]\n";
+const std::string services_yaml = "services:\n  - id: groupware\n    domains: [groupware.example.jp]\n"
+                                  "    ports: [443]\n    data_class: 2\n";
+
+// Who may reach the catalogue: roles, users and devices may be included too.
+const std::string people_yaml = "roles:\n  - id: staff\n    layers: [internet]\n    services: [groupware]\n"
+                                "    data_class: 2\n"
+                                "users:\n  - id: tanaka\n    roles: [staff]\n"
+                                "devices:\n  - id: pc-1\n    owner: tanaka\n    kind: lent\n"
+                                "    status: active\n    serial: \"0A:1B\"\n";
 
 } // namespace
 
@@ -63,18 +70,25 @@ BOOST_AUTO_TEST_CASE(included_services_and_tests_join_the_policy)
 {
     policy_dir d;
     d.write("catalog/services.yaml", services_yaml);
+    d.write("catalog/people.yaml", people_yaml);
     d.write("catalog/tests.yaml",
-            "tests:\n  - name: t\n    layer: internet\n    target: groupware.example.jp:443\n    expect: "
-            "allow\n");
-    auto loaded = load_policy_file(d.main("  - catalog/services.yaml\n  - catalog/tests.yaml\n"));
+            "tests:\n  - name: t\n    user: tanaka\n    device: pc-1\n    mfa: true\n"
+            "    layer: internet\n    target: groupware.example.jp:443\n    expect: allow\n");
+    auto loaded = load_policy_file(
+        d.main("  - catalog/services.yaml\n  - catalog/people.yaml\n  - catalog/tests.yaml\n"));
     BOOST_TEST_REQUIRE(!loaded.diags.has_errors(), loaded.diags.to_string());
     BOOST_TEST(loaded.document->services.size() == 1U);
-    BOOST_TEST(loaded.document->tests.size() == 1U);
+    BOOST_TEST(loaded.document->roles.size() == 1U);
+    BOOST_TEST(loaded.document->users.size() == 1U);
+    BOOST_TEST(loaded.document->devices.size() == 1U);
+    BOOST_TEST_REQUIRE(loaded.document->tests.size() == 1U);
     BOOST_TEST(loaded.document->tests[0].where.file.find("catalog/tests.yaml") != std::string::npos);
     diagnostics diags;
     auto snap = compile(*loaded.document, {}, diags);
-    BOOST_TEST(snap != nullptr, diags.to_string());
+    BOOST_TEST_REQUIRE(snap != nullptr, diags.to_string());
+    BOOST_TEST(!diags.has_errors(), diags.to_string());
     BOOST_TEST(snap->find_service("groupware.example.jp") != nullptr);
+    BOOST_TEST(snap->find_device_by_certificate("", "a1b") == snap->find_device("pc-1"));
 }
 
 // A mistake in an included file is reported in that file, at its line.

@@ -9,6 +9,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -24,13 +28,63 @@ std::size_t warning_count(const sp::diagnostics& d)
         d.items().begin(), d.items().end(), [](const auto& i) { return i.level == sp::severity::warning; }));
 }
 
+// A throwaway ${SEKISHO_PKI} holding the devices.yaml that scripts/mkpki
+// would write for the demo device; the variable is restored afterwards.
+class pki_dir
+{
+public:
+    pki_dir()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "sekisho-pki-XXXXXX").string();
+        root_ = ::mkdtemp(pattern.data());
+        const std::string fingerprint(64, 'a');
+        std::ofstream(devices_file()) << "devices:\n"
+                                         "  - id: demo-pc\n"
+                                         "    owner: demo\n"
+                                         "    fingerprint: \""
+                                      << fingerprint
+                                      << "\"\n"
+                                         "    kind: lent\n"
+                                         "    status: active\n";
+        if (const char* old = std::getenv("SEKISHO_PKI"))
+        {
+            saved_ = old;
+        }
+        ::setenv("SEKISHO_PKI", root_.c_str(), 1);
+    }
+    ~pki_dir()
+    {
+        if (saved_)
+        {
+            ::setenv("SEKISHO_PKI", saved_->c_str(), 1);
+        }
+        else
+        {
+            ::unsetenv("SEKISHO_PKI");
+        }
+        std::error_code ignored;
+        std::filesystem::remove_all(root_, ignored);
+    }
+    pki_dir(const pki_dir&) = delete;
+    pki_dir& operator=(const pki_dir&) = delete;
+
+    std::string devices_file() const { return (root_ / "devices.yaml").string(); }
+
+private:
+    std::filesystem::path root_;
+    std::optional<std::string> saved_;
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(load)
 
-// config/policy.yaml loads and compiles with no error and no warning.
+// config/policy.yaml loads with no error and no warning, and compiles with
+// no error. It includes the device inventory scripts/mkpki writes into
+// ${SEKISHO_PKI}; the test writes one with the demo's device.
 BOOST_AUTO_TEST_CASE(example_policy_loads)
 {
+    const pki_dir pki;
     auto loaded = sp::load_policy_file(example_policy);
     BOOST_TEST_REQUIRE(loaded.document.has_value(), loaded.diags.to_string());
     BOOST_TEST(loaded.diags.items().empty(), loaded.diags.to_string());
@@ -45,11 +99,14 @@ BOOST_AUTO_TEST_CASE(example_policy_loads)
     BOOST_TEST(doc.screen_transfer[0].host == "vdi.lgwan.example");
     BOOST_TEST(doc.services.size() == 2U);
     BOOST_TEST(doc.content_hash.size() == 64U);
+    BOOST_TEST_REQUIRE(doc.devices.size() == 1U);
+    BOOST_TEST(doc.devices[0].where.file == pki.devices_file());
+    BOOST_TEST(doc.devices[0].owner == "demo");
 
     sp::diagnostics diags;
     auto snap = sp::compile(doc, {}, diags);
     BOOST_TEST(snap != nullptr, diags.to_string());
-    BOOST_TEST(!diags.has_errors());
+    BOOST_TEST(!diags.has_errors(), diags.to_string());
 }
 
 // Warnings are shown but the policy is still accepted and compiles.
@@ -67,6 +124,16 @@ services:
   - id: web
     domains: [www.example.com]
     ports: [443, 443]
+    data_class: 1
+roles:
+  - id: staff
+    layers: [internet]
+    services: [web]
+    data_class: 1
+    posture_max_age: 7d
+users:
+  - id: tanaka
+    roles: [staff]
 )";
     auto loaded = sp::load_policy_text(yaml, "warn.yaml");
     BOOST_TEST(!loaded.diags.has_errors(), loaded.diags.to_string());

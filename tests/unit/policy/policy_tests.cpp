@@ -20,7 +20,14 @@ const std::string base = "version: 1\n"
                          "  - id: groupware\n"
                          "    domains: [groupware.example.jp]\n"
                          "    ports: [443]\n"
-                         "tests:\n"; // line 11; tests start on line 12
+                         "    data_class: 2\n"
+                         "roles:\n"
+                         "  - {id: staff, layers: [internet], services: [groupware], data_class: 2}\n"
+                         "users:\n"
+                         "  - {id: tanaka, roles: [staff]}\n"
+                         "devices:\n"
+                         "  - {id: pc-1, owner: tanaka, kind: lent, status: active, serial: \"01\"}\n"
+                         "tests:\n"; // line 18; tests start on line 19
 
 struct outcome
 {
@@ -40,10 +47,12 @@ outcome compile_with_tests(const std::string& tests)
     return o;
 }
 
+// A test entry asked by tanaka on pc-1 with both factors (7 lines + extra).
 std::string test_entry(const std::string& target, const std::string& expect, const std::string& extra = {})
 {
-    return "  - name: t\n    layer: internet\n    target: " + target + "\n    expect: " + expect + "\n" +
-           extra;
+    return "  - name: t\n    user: tanaka\n    device: pc-1\n    mfa: true\n    layer: internet\n"
+           "    target: " +
+           target + "\n    expect: " + expect + "\n" + extra;
 }
 
 } // namespace
@@ -70,7 +79,7 @@ BOOST_AUTO_TEST_CASE(a_failing_test_rejects_the_policy_at_its_line)
     BOOST_TEST(o.snap == nullptr);
     BOOST_TEST_REQUIRE(o.diags.items().size() == 1U, o.diags.to_string());
     const auto& d = o.diags.items()[0];
-    BOOST_TEST(d.where.line == 16);
+    BOOST_TEST(d.where.line == 26);
     BOOST_TEST(d.message ==
                "policy test `t` failed: expected allow, got deny (port_not_allowed) by service:groupware");
 }
