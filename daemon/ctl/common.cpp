@@ -1,0 +1,265 @@
+#include "daemon/ctl/common.hpp"
+
+#include "daemon/ctl/commands.hpp"
+#include "policy/load.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace sekisho::ctl {
+
+namespace {
+
+constexpr std::array<const char*, 7> day_names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+struct tokyo_fields
+{
+    int year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    long hour = 0;
+    long minute = 0;
+    long second = 0;
+    unsigned weekday = 0; // 0 = Sunday
+};
+
+// Asia/Tokyo is UTC+9 all year (no daylight saving time).
+tokyo_fields tokyo(policy::clock::time_point t)
+{
+    using namespace std::chrono;
+    const auto local = floor<seconds>(t) + hours(9);
+    const auto day = floor<days>(local);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{local - day};
+    return {static_cast<int>(ymd.year()),
+            static_cast<unsigned>(ymd.month()),
+            static_cast<unsigned>(ymd.day()),
+            static_cast<long>(hms.hours().count()),
+            static_cast<long>(hms.minutes().count()),
+            static_cast<long>(hms.seconds().count()),
+            weekday{day}.c_encoding()};
+}
+
+} // namespace
+
+const char* usage_text()
+{
+    return "usage: sekishoctl policy check FILE [--json]\n"
+           "       sekishoctl policy test FILE [--json]\n"
+           "       sekishoctl policy explain FILE --layer lgwan|internet --target HOST:PORT\n"
+           "                  [--user ID] [--device ID] [--mfa] [--resolves ADDR[,ADDR...]]\n"
+           "                  [--at 2027-04-01T09:00+09:00] [--json]\n"
+           "       sekishoctl policy diff OLD NEW [--at 2027-04-01T09:00+09:00] [--json]\n"
+           "       sekishoctl policy matrix FILE [--html | --json]\n"
+           "exit: 0 ok, 1 the policy has errors or a policy test failed, 2 usage\n";
+}
+
+int usage(const char* problem)
+{
+    if (problem != nullptr)
+    {
+        std::fprintf(stderr, "sekishoctl: %s\n", problem);
+    }
+    std::fputs(usage_text(), stderr);
+    return exit_usage;
+}
+
+std::optional<policy::clock::time_point> at_option(const options& o)
+{
+    const auto* text = o.get("--at");
+    return text == nullptr ? std::optional(policy::clock::now()) : policy::parse_time(*text);
+}
+
+loaded_policy load(const std::string& file)
+{
+    loaded_policy out;
+    auto loaded = policy::load_policy_file(file);
+    out.diags.append(loaded.diags);
+    if (!loaded.document)
+    {
+        return out;
+    }
+    auto doc = std::move(*loaded.document);
+    out.test_defs = std::move(doc.tests);
+    doc.tests.clear();
+    auto snap = policy::compile(std::move(doc), {}, out.diags);
+    if (out.diags.has_errors() || !snap)
+    {
+        return out;
+    }
+    out.snap = snap;
+    out.tests = policy::evaluate_policy_tests(*snap, out.test_defs);
+    return out;
+}
+
+bool usable(const loaded_policy& p, const std::string& file, const char* what)
+{
+    if (p.snap)
+    {
+        return true;
+    }
+    for (const auto& item : p.diags.items())
+    {
+        std::fprintf(stderr, "%s\n", policy::format(item).c_str());
+    }
+    std::fprintf(stderr, "sekishoctl: %s has errors; nothing to %s\n", file.c_str(), what);
+    return false;
+}
+
+boost::json::array diagnostics_json(const policy::diagnostics& d)
+{
+    boost::json::array a;
+    for (const auto& item : d.items())
+    {
+        a.push_back({{"file", item.where.file},
+                     {"line", item.where.line},
+                     {"column", item.where.column},
+                     {"severity", item.level == policy::severity::error ? "error" : "warning"},
+                     {"message", item.message},
+                     {"hint", item.hint}});
+    }
+    return a;
+}
+
+std::string verdict_text(const policy::decision& d)
+{
+    return std::string(d.allowed() ? "allow" : "deny") + " (" + std::string(policy::to_string(d.why)) +
+           ") by " + d.rule_id;
+}
+
+std::string decision_text(const policy::decision& d)
+{
+    if (!d.allowed())
+    {
+        return "deny (" + std::string(policy::to_string(d.why)) + ", " + d.rule_id + ")";
+    }
+    std::string text = "allow (" + d.rule_id;
+    if (!d.role_id.empty())
+    {
+        text += " via role " + d.role_id;
+    }
+    if (d.report_only())
+    {
+        text += "; would deny: " + std::string(policy::to_string(d.would_deny));
+    }
+    return text + ")";
+}
+
+boost::json::object decision_json(const policy::decision& d)
+{
+    return {{"result", d.allowed() ? "allow" : "deny"},
+            {"reason", std::string(policy::to_string(d.why))},
+            {"rule", d.rule_id},
+            {"role", d.role_id},
+            {"service", d.service_id},
+            {"would_deny", d.report_only() ? std::string(policy::to_string(d.would_deny)) : std::string()},
+            {"detail", d.detail}};
+}
+
+std::string tokyo_time(policy::clock::time_point t)
+{
+    const auto f = tokyo(t);
+    char buf[64];
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%04d-%02u-%02u %02ld:%02ld JST (%s)",
+                  f.year,
+                  f.month,
+                  f.day,
+                  f.hour,
+                  f.minute,
+                  day_names[f.weekday % 7]);
+    return buf;
+}
+
+std::string iso_time(policy::clock::time_point t)
+{
+    const auto f = tokyo(t);
+    char buf[64];
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%04d-%02u-%02uT%02ld:%02ld:%02ld+09:00",
+                  f.year,
+                  f.month,
+                  f.day,
+                  f.hour,
+                  f.minute,
+                  f.second);
+    return buf;
+}
+
+std::string duration_text(std::chrono::seconds s)
+{
+    constexpr std::array<std::pair<long long, const char*>, 4> units = {
+        {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}};
+    const bool negative = s.count() < 0;
+    const long long total = negative ? -static_cast<long long>(s.count()) : static_cast<long long>(s.count());
+    for (std::size_t i = 0; i < units.size(); ++i)
+    {
+        const auto n = total / units[i].first;
+        if (n == 0)
+        {
+            continue;
+        }
+        std::string out = (negative ? "-" : "") + std::to_string(n) + units[i].second;
+        if (i + 1 < units.size())
+        {
+            const auto next = (total % units[i].first) / units[i + 1].first;
+            if (next > 0)
+            {
+                out += " " + std::to_string(next) + units[i + 1].second;
+            }
+        }
+        return out;
+    }
+    return "0s";
+}
+
+std::string hours_text(const std::vector<policy::hours_window>& hours)
+{
+    if (hours.empty())
+    {
+        return "any time";
+    }
+    std::vector<std::string> parts;
+    for (const auto& w : hours)
+    {
+        parts.push_back(policy::describe(w));
+    }
+    return join(parts, "; ");
+}
+
+bool on_layer(const policy::role& r, policy::layer l)
+{
+    return l == policy::layer::lgwan ? r.lgwan : r.internet;
+}
+
+std::string layers_text(const policy::role& r)
+{
+    std::vector<std::string> parts;
+    if (r.lgwan)
+    {
+        parts.emplace_back("lgwan");
+    }
+    if (r.internet)
+    {
+        parts.emplace_back("internet");
+    }
+    return parts.empty() ? std::string("none") : join(parts, ", ");
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator)
+{
+    std::string out;
+    for (const auto& item : items)
+    {
+        if (!out.empty())
+        {
+            out += separator;
+        }
+        out += item;
+    }
+    return out;
+}
+
+} // namespace sekisho::ctl

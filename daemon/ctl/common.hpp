@@ -1,0 +1,66 @@
+#pragma once
+// What the sekishoctl commands share: exit codes, usage, loading a policy the
+// way the commands need it, and the formats they all print (times in
+// Asia/Tokyo, durations, decisions as text and JSON).
+
+#include "policy/decide.hpp"
+#include "policy/snapshot.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sekisho::ctl {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1; // the policy has errors, a test failed
+inline constexpr int exit_usage = 2;
+
+// Prints `problem` (if any) and the usage text to stderr; returns exit_usage.
+int usage(const char* problem = nullptr);
+// The usage text (also printed by --help).
+const char* usage_text();
+
+struct loaded_policy
+{
+    std::shared_ptr<const policy::snapshot> snap; // compiled without its tests
+    policy::diagnostics diags;                    // load and compile findings
+    std::vector<policy::policy_test> test_defs;
+    std::vector<policy::test_result> tests; // point into test_defs
+};
+
+// The policy compiled *without* its tests, so that explain, diff and matrix
+// work on a policy whose tests fail; the tests are then evaluated one by one.
+loaded_policy load(const std::string& file);
+
+// True when the policy compiled. Otherwise prints its diagnostics and
+// "FILE has errors; nothing to <what>" to stderr.
+bool usable(const loaded_policy& p, const std::string& file, const char* what);
+
+boost::json::array diagnostics_json(const policy::diagnostics& d);
+
+// "allow (allowed) by service:groupware" (check, test, and diff's JSON).
+std::string verdict_text(const policy::decision& d);
+// What a teleworker would be told, short: "allow (service:groupware via role
+// staff)", "deny (outside_hours, role:staff)".
+std::string decision_text(const policy::decision& d);
+boost::json::object decision_json(const policy::decision& d);
+
+// "2027-04-07 22:00 JST (wed)"
+std::string tokyo_time(policy::clock::time_point t);
+// "2027-04-07T22:00:00+09:00"
+std::string iso_time(policy::clock::time_point t);
+// "7d", "36h" → "1d 12h", "90m" → "1h 30m"; the two largest units only.
+std::string duration_text(std::chrono::seconds s);
+// Every window through policy::describe(), "; " between; "any time" when none.
+std::string hours_text(const std::vector<policy::hours_window>& hours);
+// "lgwan, internet"
+std::string layers_text(const policy::role& r);
+bool on_layer(const policy::role& r, policy::layer l);
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+
+} // namespace sekisho::ctl
