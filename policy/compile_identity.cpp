@@ -138,6 +138,7 @@ std::vector<bool> expand(const std::vector<std::string>& refs,
 // Grants that can never apply make a policy say more than it does.
 void check_reachable(const policy_document& doc,
                      const role& ro,
+                     const section_index& index,
                      const std::vector<bool>& services,
                      const std::vector<bool>& endpoints,
                      diagnostics& diags)
@@ -178,12 +179,35 @@ void check_reachable(const policy_document& doc,
                             ? "add `internet` to its layers, or mark the service `local_breakout: true`"
                             : "add `internet` to its layers, or remove the service");
         }
-        if (svc.max_class > ro.max_class)
+    }
+
+    // A service named by id above the role's class is a grant that can never
+    // apply; a tag may group services of several classes (decide() denies the
+    // ones above the role's class with data_class), unless none is reachable.
+    for (const auto& ref : ro.services)
+    {
+        const auto above = [&](std::size_t i) {
+            return doc.services[i].max_class > ro.max_class;
+        };
+        const std::string cls(to_string(ro.max_class));
+        if (ref.rfind("tag:", 0) == 0)
         {
+            const auto it = index.tags.find(std::string_view(ref).substr(4));
+            if (it != index.tags.end() && std::all_of(it->second.begin(), it->second.end(), above))
+            {
+                diags.error(ro.where,
+                            owner + " (data class " + cls + ") grants `" + ref +
+                                "`, whose services all carry a higher class: the grant is unreachable",
+                            "raise the role's data_class, or remove the tag from it");
+            }
+        }
+        else if (const auto it = index.ids.find(ref); it != index.ids.end() && above(it->second))
+        {
+            const auto& svc = doc.services[it->second];
             diags.error(ro.where,
-                        owner + " (data class " + std::string(to_string(ro.max_class)) +
-                            ") grants service `" + svc.id + "`, which carries class " +
-                            std::string(to_string(svc.max_class)) + ": the grant is unreachable",
+                        owner + " (data class " + cls + ") grants service `" + svc.id +
+                            "`, which carries class " + std::string(to_string(svc.max_class)) +
+                            ": the grant is unreachable",
                         "raise the role's data_class, or remove the service from it");
         }
     }
@@ -271,9 +295,9 @@ void index_identity(snapshot& snap, clock::time_point now, diagnostics& diags)
         const std::string owner = "role `" + ro.id + "`";
         snapshot::role_grants g;
         g.services = expand(ro.services, d.services, services, owner, "services", ro.where, diags);
-        g.endpoints =
-            expand(ro.screen_transfer, d.screen_transfer, endpoints, owner, "screen_transfer", ro.where, diags);
-        check_reachable(d, ro, g.services, g.endpoints, diags);
+        g.endpoints = expand(
+            ro.screen_transfer, d.screen_transfer, endpoints, owner, "screen_transfer", ro.where, diags);
+        check_reachable(d, ro, services, g.services, g.endpoints, diags);
         for (std::size_t i = 0; i < g.services.size(); ++i)
         {
             service_used[i] = service_used[i] || g.services[i];

@@ -263,6 +263,18 @@ decision apply_roles(
         }
     }
     const role* accountable = failed != nullptr ? failed : reporting;
+    if (failed == nullptr && reporting != nullptr)
+    {
+        // A report-mode role that does not grant the entry yet is asked as if
+        // it did: its own conditions that are never report-only (data class,
+        // MFA) still deny.
+        if (const reason why = role_condition(snap, *reporting, req, e, now);
+            why != reason::allowed && !reportable(why))
+        {
+            failed = reporting;
+            failure = why;
+        }
+    }
     if (accountable != nullptr && accountable->mode == enforcement::report && reportable(failure))
     {
         by_entry.role_id = accountable->id;
@@ -277,9 +289,12 @@ decision apply_roles(
         d.detail = "no role of " + u.id + " grants " + by_entry.rule_id + " on the " +
                    std::string(to_string(req.listener_layer)) + " layer";
     }
-    else if (failure == reason::outside_hours && !failed->hours.empty())
+    else if (failure == reason::outside_hours)
     {
-        d.detail = describe(failed->hours.front());
+        for (const auto& w : failed->hours)
+        {
+            d.detail += (d.detail.empty() ? "" : "; ") + describe(w);
+        }
     }
     return d;
 }
@@ -288,8 +303,10 @@ decision apply_roles(
 
 bool reportable(reason r)
 {
-    return r == reason::not_granted || r == reason::data_class || r == reason::outside_hours ||
-           r == reason::posture_stale;
+    // Not data_class: reaching data above a role's class is the harm itself,
+    // not a roll-out detail. Not mfa_required: two factors are a rule of
+    // telework (DOMAIN.md §7 rule 4).
+    return r == reason::not_granted || r == reason::outside_hours || r == reason::posture_stale;
 }
 
 decision decide(const snapshot& snap, const request& req, clock::time_point now)

@@ -43,7 +43,7 @@ enum class reason : std::uint8_t
     user_expired,     // the user's `expires` has passed
     device_not_owned, // the device belongs to another user
     // What the user's roles allow (roles:); `enforce: report` roles only
-    // record these.
+    // record not_granted, outside_hours and posture_stale.
     not_granted,   // no role of the user grants this destination on this layer
     data_class,    // the service carries a higher class than the role may reach
     outside_hours, // outside the role's hours (Asia/Tokyo)

@@ -233,10 +233,10 @@ BOOST_AUTO_TEST_CASE(every_reason_round_trips)
 // Only a role's own conditions may be reported instead of enforced.
 BOOST_AUTO_TEST_CASE(only_role_conditions_are_reportable)
 {
-    const std::set<sp::reason> reportable{sp::reason::not_granted,
-                                          sp::reason::data_class,
-                                          sp::reason::outside_hours,
-                                          sp::reason::posture_stale};
+    // Not data_class (data above the role's class is the harm itself) and
+    // not mfa_required (two factors are a rule of telework).
+    const std::set<sp::reason> reportable{
+        sp::reason::not_granted, sp::reason::outside_hours, sp::reason::posture_stale};
     for (int i = 0; i <= static_cast<int>(sp::reason::mfa_required); ++i)
     {
         const auto r = static_cast<sp::reason>(i);

@@ -98,10 +98,9 @@ BOOST_AUTO_TEST_CASE(data_class_caps_what_a_role_reaches)
     check(ask(layer::internet, groupware, "tanaka", "pc-1"), "class 2", "allowed", "service:groupware");
     check(ask(layer::internet, records, "tanaka", "pc-1"), "class 3C", "not_granted", "default:deny");
 
-    // Granting the 3C service to the class-2 role, by id or by a tag that
-    // covers it, is refused when the policy is compiled: decide() would have
-    // denied it with reason data_class on every request.
-    for (const char* grant : {"[records]", "[\"tag:secure\"]", "[news, records]"})
+    // Granting the 3C service to the class-2 role by id is refused when the
+    // policy is compiled: decide() would deny it on every request.
+    for (const char* grant : {"[records]", "[news, records]"})
     {
         const std::string roles =
             std::string("roles:\n  - id: staff\n    layers: [internet]\n    services: ") + grant +
@@ -116,6 +115,28 @@ BOOST_AUTO_TEST_CASE(data_class_caps_what_a_role_reaches)
                           "raise the role's data_class"),
             grant << ": " << c.diags.to_string());
     }
+    // So is a tag whose services are all above the role's class.
+    const std::string only_secure =
+        "roles:\n  - id: staff\n    layers: [internet]\n    services: [\"tag:secure\"]\n"
+        "    data_class: 2\n"
+        "users:\n  - {id: tanaka, roles: [staff]}\n  - {id: suzuki, roles: [staff]}\n";
+    const auto c = st::compile_at(st::policy_yaml(only_secure), st::at(st::thursday_10am));
+    BOOST_TEST(c.snap == nullptr);
+    BOOST_TEST(
+        st::has_error(c.diags,
+                      "role `staff` (data class 2) grants `tag:secure`, whose services all carry a higher "
+                      "class: the grant is unreachable"),
+        c.diags.to_string());
+    // A tag may group several classes: the role keeps the ones within its
+    // class, and decide() denies the others with data_class.
+    const auto low =
+        asker_for("roles:\n  - id: staff\n    layers: [internet]\n    services: [\"tag:office\"]\n"
+                  "    data_class: 1\n"
+                  "users:\n  - {id: tanaka, roles: [staff]}\n  - {id: suzuki, roles: [staff]}\n");
+    check(low(layer::internet, news, "tanaka", "pc-1"), "class 1 in the tag", "allowed", "service:news");
+    const auto above = low(layer::internet, groupware, "tanaka", "pc-1");
+    check(above, "class 2 in the tag", "data_class", "role:staff");
+    BOOST_TEST(above.role_id == "staff");
 }
 
 BOOST_AUTO_TEST_CASE(mfa_required)
@@ -366,7 +387,7 @@ BOOST_AUTO_TEST_CASE(report_mode_and_enforcing_roles)
   - id: pilot
     layers: [internet]
     services: [news]
-    data_class: 1
+    data_class: 2
     enforce: report
   - id: desk
     layers: [lgwan]
@@ -378,11 +399,16 @@ users:
 )");
     // staff grants groupware and fails its hours: it is enforced.
     check(ask(layer::internet, groupware, "tanaka", "pc-1"), "staff fails", "outside_hours", "role:staff");
-    // Nobody grants records; pilot reports on the internet layer.
-    auto r = ask(layer::internet, records, "tanaka", "pc-1");
-    check(r, "records", "allowed", "service:records");
+    // Nobody grants groupware to suzuki; pilot reports on the internet layer.
+    auto r = ask(layer::internet, groupware, "suzuki", "pc-2");
+    check(r, "groupware", "allowed", "service:groupware");
     BOOST_TEST(sp::to_string(r.would_deny) == "not_granted");
     BOOST_TEST(r.role_id == "pilot");
+    // Report mode never lifts the data-class cap: records (3C) is above
+    // pilot's class 2, so it is denied, naming pilot.
+    r = ask(layer::internet, records, "tanaka", "pc-1");
+    check(r, "records above the class", "data_class", "role:pilot");
+    BOOST_TEST(!r.report_only());
     // pilot is not on the lgwan layer: there not_granted is enforced.
     r = ask(layer::lgwan, vdi, "suzuki", "pc-2");
     check(r, "vdi for pilot", "not_granted", "default:deny");
