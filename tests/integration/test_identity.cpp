@@ -94,8 +94,10 @@ BOOST_AUTO_TEST_CASE(the_record_names_user_device_and_role)
 BOOST_AUTO_TEST_CASE(hours_deny_and_report_mode_only_records)
 {
     gateway g;
-    const std::string hours = "    hours: [{days: [" + not_today_in_tokyo() + "], from: \"00:00\", to: \"24:00\"}]\n";
-    BOOST_TEST(g.reload_with(policy_with(staff_role_head, staff_role_head + hours)) == "policy_reloaded", g.log());
+    const std::string hours =
+        "    hours: [{days: [" + not_today_in_tokyo() + "], from: \"00:00\", to: \"24:00\"}]\n";
+    BOOST_TEST(g.reload_with(policy_with(staff_role_head, staff_role_head + hours)) == "policy_reloaded",
+               g.log());
     expect_denied(g, "device-demo", "outside_hours");
 
     // The same role in report mode: the tunnel opens, the record says what
@@ -143,9 +145,9 @@ BOOST_AUTO_TEST_CASE(time_alone_closes_a_tunnel_whose_permission_ran_out)
     gateway_options o;
     o.timeouts.push_back("policy_recheck: 1s");
     gateway g(o);
-    const auto expiring = policy_with("  - {id: alice, name: Alice, roles: [staff]}\n",
-                                      "  - {id: alice, name: Alice, roles: [staff], expires: " + utc_in(std::chrono::seconds(3)) +
-                                          "}\n");
+    const auto expiring = policy_with(
+        "  - {id: alice, name: Alice, roles: [staff]}\n",
+        "  - {id: alice, name: Alice, roles: [staff], expires: " + utc_in(std::chrono::seconds(3)) + "}\n");
     BOOST_TEST(g.reload_with(expiring) == "policy_reloaded", g.log());
     tls_client c(g.internet(), "device-alice");
     BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
