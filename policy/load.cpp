@@ -41,7 +41,7 @@ bool valid_id(std::string_view id)
 
 } // namespace
 
-std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::string_view what)
+std::optional<std::string> read_id(yaml_reader& r, const yaml_node& node, std::string_view what)
 {
     auto id = r.string(node, what);
     if (id && !valid_id(*id))
@@ -55,7 +55,7 @@ std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::
 }
 
 std::vector<std::string>
-read_references(yaml_reader& r, const YAML::Node& node, std::string_view what, bool allow_tags)
+read_references(yaml_reader& r, const yaml_node& node, std::string_view what, bool allow_tags)
 {
     std::vector<std::string> out;
     if (!r.expect_sequence(node, what))
@@ -87,7 +87,7 @@ read_references(yaml_reader& r, const YAML::Node& node, std::string_view what, b
     return out;
 }
 
-std::optional<data_class> read_data_class(yaml_reader& r, const YAML::Node& node, std::string_view what)
+std::optional<data_class> read_data_class(yaml_reader& r, const yaml_node& node, std::string_view what)
 {
     auto text = r.string(node, what);
     if (!text)
@@ -127,7 +127,7 @@ std::string network_of(const std::string& text)
     return net.to_string() + "/" + std::to_string(len);
 }
 
-std::vector<std::uint16_t> read_ports(yaml_reader& r, const YAML::Node& node, std::string_view what)
+std::vector<std::uint16_t> read_ports(yaml_reader& r, const yaml_node& node, std::string_view what)
 {
     std::vector<std::uint16_t> ports;
     if (!r.expect_sequence(node, what))
@@ -155,7 +155,7 @@ std::vector<std::uint16_t> read_ports(yaml_reader& r, const YAML::Node& node, st
     return ports;
 }
 
-void read_zone(yaml_reader& r, const YAML::Node& node, std::string_view what, zone_def& out)
+void read_zone(yaml_reader& r, const yaml_node& node, std::string_view what, zone_def& out)
 {
     out.where = r.where(node);
     if (!r.expect_map(node, what, {"cidrs", "domains"}))
@@ -213,7 +213,7 @@ void read_zone(yaml_reader& r, const YAML::Node& node, std::string_view what, zo
     }
 }
 
-void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_screen_transfer(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "screen_transfer"))
     {
@@ -296,7 +296,7 @@ void read_screen_transfer(yaml_reader& r, const YAML::Node& node, policy_documen
     }
 }
 
-void read_services(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_services(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "services"))
     {
@@ -451,7 +451,7 @@ std::optional<clock::time_point> parse_time_impl(const std::string& text)
 } // namespace
 
 std::optional<clock::time_point>
-detail::read_time(yaml_reader& r, const YAML::Node& node, std::string_view what)
+detail::read_time(yaml_reader& r, const yaml_node& node, std::string_view what)
 {
     auto text = r.string(node, what);
     if (!text)
@@ -479,7 +479,7 @@ detail::read_time(yaml_reader& r, const YAML::Node& node, std::string_view what)
 
 namespace {
 
-void read_tests(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_tests(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "tests"))
     {
@@ -674,7 +674,7 @@ std::optional<std::chrono::system_clock::time_point> parse_time(const std::strin
 
 namespace {
 
-void read_identity_sections(yaml_reader& r, const YAML::Node& root, policy_document& doc)
+void read_identity_sections(yaml_reader& r, const yaml_node& root, policy_document& doc)
 {
     if (auto n = root["roles"])
     {
@@ -695,7 +695,7 @@ void read_identity_sections(yaml_reader& r, const YAML::Node& root, policy_docum
 // apart); zones, version and model stay in the main file. One level only:
 // an included file cannot include others. Paths are relative to the main file.
 void read_includes(yaml_reader& r,
-                   const YAML::Node& node,
+                   const yaml_node& node,
                    const std::string& main_name,
                    policy_document& doc,
                    std::string& hashed)
@@ -744,16 +744,14 @@ void read_includes(yaml_reader& r,
         // The policy's identity covers every file it is made of.
         hashed += "\n--- include " + path + "\n" + *text;
         yaml_reader inner(path, r.diags());
-        YAML::Node root;
-        try
+        yaml_error syntax;
+        const auto parsed = parse_yaml(*text, &syntax);
+        if (!parsed)
         {
-            root = YAML::Load(*text);
-        }
-        catch (const YAML::Exception& e)
-        {
-            r.diags().error({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+            r.diags().error({path, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
             continue;
         }
+        const yaml_node root = parsed->root;
         if (!root || root.IsNull())
         {
             continue; // an empty included file adds nothing
@@ -796,16 +794,14 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
 {
     load_result result;
     yaml_reader r(name, result.diags);
-    YAML::Node root;
-    try
+    yaml_error syntax;
+    const auto parsed = parse_yaml(yaml, &syntax);
+    if (!parsed)
     {
-        root = YAML::Load(std::string(yaml));
-    }
-    catch (const YAML::Exception& e)
-    {
-        result.diags.error({name, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+        result.diags.error({name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return result;
     }
+    const yaml_node root = parsed->root;
     if (!root || root.IsNull())
     {
         result.diags.error({name, 1, 1}, "the policy is empty", "start with `version: 1`");
@@ -903,7 +899,7 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
 
 } // namespace
 
-// The boundary of the control plane: whatever yaml-cpp or the standard
+// The boundary of the control plane: whatever the parser or the standard
 // library throws becomes one more error, never an exception that could end a
 // reload thread or the daemon.
 load_result load_policy_text(std::string_view yaml, const std::string& name)

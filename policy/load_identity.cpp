@@ -47,7 +47,7 @@ std::optional<std::uint8_t> day_bits(std::string_view text)
 }
 
 // "08:30" → 510; "24:00" only where allow_24 (the end of a window).
-std::optional<int> read_clock(yaml_reader& r, const YAML::Node& node, const std::string& what, bool allow_24)
+std::optional<int> read_clock(yaml_reader& r, const yaml_node& node, const std::string& what, bool allow_24)
 {
     auto text = r.string(node, what);
     if (!text)
@@ -69,7 +69,7 @@ std::optional<int> read_clock(yaml_reader& r, const YAML::Node& node, const std:
     return std::nullopt;
 }
 
-std::vector<hours_window> read_hours(yaml_reader& r, const YAML::Node& node, const std::string& what)
+std::vector<hours_window> read_hours(yaml_reader& r, const yaml_node& node, const std::string& what)
 {
     std::vector<hours_window> out;
     if (!r.expect_sequence(node, what))
@@ -142,7 +142,7 @@ std::vector<hours_window> read_hours(yaml_reader& r, const YAML::Node& node, con
     return out;
 }
 
-void read_layers(yaml_reader& r, const YAML::Node& node, const std::string& what, role& out)
+void read_layers(yaml_reader& r, const yaml_node& node, const std::string& what, role& out)
 {
     if (!r.expect_sequence(node, what))
     {
@@ -177,7 +177,7 @@ void read_layers(yaml_reader& r, const YAML::Node& node, const std::string& what
     }
 }
 
-void read_limits(yaml_reader& r, const YAML::Node& node, const std::string& what, role& out)
+void read_limits(yaml_reader& r, const yaml_node& node, const std::string& what, role& out)
 {
     if (!r.expect_map(node, what, {"tunnels_per_user", "sessions_per_user"}))
     {
@@ -197,7 +197,7 @@ void read_limits(yaml_reader& r, const YAML::Node& node, const std::string& what
 
 } // namespace
 
-void read_roles(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "roles"))
     {
@@ -292,7 +292,7 @@ void read_roles(yaml_reader& r, const YAML::Node& node, policy_document& doc)
     }
 }
 
-void read_users(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_users(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "users"))
     {
@@ -335,7 +335,7 @@ void read_users(yaml_reader& r, const YAML::Node& node, policy_document& doc)
     }
 }
 
-void read_devices(yaml_reader& r, const YAML::Node& node, policy_document& doc)
+void read_devices(yaml_reader& r, const yaml_node& node, policy_document& doc)
 {
     if (!r.expect_sequence(node, "devices"))
     {

@@ -15,17 +15,17 @@ namespace sekisho::policy::detail {
 // "services[3]"
 std::string indexed(std::string_view what, std::size_t i);
 // An id: 1-64 of [a-z0-9._-]; reports and returns nullopt otherwise.
-std::optional<std::string> read_id(yaml_reader& r, const YAML::Node& node, std::string_view what);
+std::optional<std::string> read_id(yaml_reader& r, const yaml_node& node, std::string_view what);
 // A list of ids; with allow_tags also "tag:<tag>" entries.
 std::vector<std::string>
-read_references(yaml_reader& r, const YAML::Node& node, std::string_view what, bool allow_tags);
+read_references(yaml_reader& r, const yaml_node& node, std::string_view what, bool allow_tags);
 // An RFC 3339 time with an offset ("2027-04-01T09:00+09:00") or a date
 // ("2027-03-31", meaning the end of that day in Asia/Tokyo).
-std::optional<clock::time_point> read_time(yaml_reader& r, const YAML::Node& node, std::string_view what);
-std::optional<data_class> read_data_class(yaml_reader& r, const YAML::Node& node, std::string_view what);
+std::optional<clock::time_point> read_time(yaml_reader& r, const yaml_node& node, std::string_view what);
+std::optional<data_class> read_data_class(yaml_reader& r, const yaml_node& node, std::string_view what);
 
-void read_roles(yaml_reader& r, const YAML::Node& node, policy_document& doc);
-void read_users(yaml_reader& r, const YAML::Node& node, policy_document& doc);
-void read_devices(yaml_reader& r, const YAML::Node& node, policy_document& doc);
+void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc);
+void read_users(yaml_reader& r, const yaml_node& node, policy_document& doc);
+void read_devices(yaml_reader& r, const yaml_node& node, policy_document& doc);
 
 } // namespace sekisho::policy::detail

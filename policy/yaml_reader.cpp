@@ -74,7 +74,7 @@ std::string closest_word(std::string_view word, std::span<const std::string_view
     return best;
 }
 
-source_location yaml_reader::where(const YAML::Node& node) const
+source_location yaml_reader::where(const yaml_node& node) const
 {
     source_location loc{file_, 0, 0};
     if (node.IsDefined())
@@ -94,17 +94,17 @@ source_location yaml_reader::where(const YAML::Node& node) const
     return loc;
 }
 
-void yaml_reader::error(const YAML::Node& at, std::string message, std::string hint)
+void yaml_reader::error(const yaml_node& at, std::string message, std::string hint)
 {
     diags_.error(where(at), std::move(message), std::move(hint));
 }
 
-void yaml_reader::warning(const YAML::Node& at, std::string message, std::string hint)
+void yaml_reader::warning(const yaml_node& at, std::string message, std::string hint)
 {
     diags_.warning(where(at), std::move(message), std::move(hint));
 }
 
-bool yaml_reader::expect_map(const YAML::Node& node,
+bool yaml_reader::expect_map(const yaml_node& node,
                              std::string_view what,
                              std::initializer_list<std::string_view> allowed,
                              std::initializer_list<std::string_view> required)
@@ -152,7 +152,7 @@ bool yaml_reader::expect_map(const YAML::Node& node,
     return ok;
 }
 
-bool yaml_reader::expect_sequence(const YAML::Node& node, std::string_view what)
+bool yaml_reader::expect_sequence(const yaml_node& node, std::string_view what)
 {
     if (!node.IsSequence())
     {
@@ -162,7 +162,7 @@ bool yaml_reader::expect_sequence(const YAML::Node& node, std::string_view what)
     return true;
 }
 
-std::optional<std::string> yaml_reader::string(const YAML::Node& node, std::string_view what)
+std::optional<std::string> yaml_reader::string(const yaml_node& node, std::string_view what)
 {
     if (!node.IsScalar())
     {
@@ -173,7 +173,7 @@ std::optional<std::string> yaml_reader::string(const YAML::Node& node, std::stri
 }
 
 std::optional<std::int64_t>
-yaml_reader::integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max)
+yaml_reader::integer(const yaml_node& node, std::string_view what, std::int64_t min, std::int64_t max)
 {
     if (!node.IsScalar())
     {
@@ -198,7 +198,7 @@ yaml_reader::integer(const YAML::Node& node, std::string_view what, std::int64_t
     return value;
 }
 
-std::optional<bool> yaml_reader::boolean(const YAML::Node& node, std::string_view what)
+std::optional<bool> yaml_reader::boolean(const yaml_node& node, std::string_view what)
 {
     if (node.IsScalar())
     {
@@ -216,7 +216,7 @@ std::optional<bool> yaml_reader::boolean(const YAML::Node& node, std::string_vie
     return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node& node,
+std::optional<std::chrono::milliseconds> yaml_reader::duration(const yaml_node& node,
                                                                std::string_view what,
                                                                std::chrono::milliseconds min,
                                                                std::chrono::milliseconds max)

@@ -1,12 +1,11 @@
 #pragma once
-// Checked reading of yaml-cpp nodes for every sekisho loader (policy and
+// Checked reading of YAML nodes (yaml_tree.hpp) for every sekisho loader (policy and
 // daemon settings): each accessor reports a precise diagnostic (file:line,
 // what was expected, a suggestion) and returns nullopt instead of throwing,
 // so a loader keeps going and reports every mistake in one run.
 
 #include "diagnostics.hpp"
-
-#include <yaml-cpp/yaml.h>
+#include "yaml_tree.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -27,28 +26,28 @@ class yaml_reader
 public:
     yaml_reader(std::string file, diagnostics& diags) : file_(std::move(file)), diags_(diags) {}
 
-    source_location where(const YAML::Node& node) const;
+    source_location where(const yaml_node& node) const;
     const std::string& file() const { return file_; }
     diagnostics& diags() { return diags_; }
 
-    void error(const YAML::Node& at, std::string message, std::string hint = {});
-    void warning(const YAML::Node& at, std::string message, std::string hint = {});
+    void error(const yaml_node& at, std::string message, std::string hint = {});
+    void warning(const yaml_node& at, std::string message, std::string hint = {});
 
     // A mapping whose keys are all in `allowed` (unknown keys get a "did you
     // mean" hint), none duplicated, and every `required` key present.
-    bool expect_map(const YAML::Node& node,
+    bool expect_map(const yaml_node& node,
                     std::string_view what,
                     std::initializer_list<std::string_view> allowed,
                     std::initializer_list<std::string_view> required = {});
-    bool expect_sequence(const YAML::Node& node, std::string_view what);
+    bool expect_sequence(const yaml_node& node, std::string_view what);
 
-    std::optional<std::string> string(const YAML::Node& node, std::string_view what);
+    std::optional<std::string> string(const yaml_node& node, std::string_view what);
     std::optional<std::int64_t>
-    integer(const YAML::Node& node, std::string_view what, std::int64_t min, std::int64_t max);
-    std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+    integer(const yaml_node& node, std::string_view what, std::int64_t min, std::int64_t max);
+    std::optional<bool> boolean(const yaml_node& node, std::string_view what);
     // "250ms", "10s", "15m", "12h", "7d" (a bare number is refused: the unit is
     // part of what the operator means), within [min, max].
-    std::optional<std::chrono::milliseconds> duration(const YAML::Node& node,
+    std::optional<std::chrono::milliseconds> duration(const yaml_node& node,
                                                       std::string_view what,
                                                       std::chrono::milliseconds min,
                                                       std::chrono::milliseconds max);

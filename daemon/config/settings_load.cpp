@@ -10,6 +10,7 @@ namespace sekisho::config {
 
 namespace {
 
+using policy::yaml_node;
 using policy::yaml_reader;
 
 std::string indexed(std::string_view what, std::size_t i)
@@ -18,7 +19,7 @@ std::string indexed(std::string_view what, std::size_t i)
 }
 
 std::optional<std::string>
-read_path(yaml_reader& r, const YAML::Node& node, std::string_view what, const std::string& base_dir)
+read_path(yaml_reader& r, const yaml_node& node, std::string_view what, const std::string& base_dir)
 {
     auto raw = r.string(node, what);
     if (!raw)
@@ -45,7 +46,7 @@ read_path(yaml_reader& r, const YAML::Node& node, std::string_view what, const s
     return p.lexically_normal().string();
 }
 
-void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& base, settings& out)
+void read_listeners(yaml_reader& r, const yaml_node& node, const std::string& base, settings& out)
 {
     if (!r.expect_sequence(node, "listeners"))
     {
@@ -172,7 +173,7 @@ void read_listeners(yaml_reader& r, const YAML::Node& node, const std::string& b
     }
 }
 
-void read_hosts(yaml_reader& r, const YAML::Node& node, settings& out)
+void read_hosts(yaml_reader& r, const yaml_node& node, settings& out)
 {
     if (!node.IsMap())
     {
@@ -225,7 +226,7 @@ void read_hosts(yaml_reader& r, const YAML::Node& node, settings& out)
 
 template <typename T>
 void read_duration(yaml_reader& r,
-                   const YAML::Node& map,
+                   const yaml_node& map,
                    const char* key,
                    const char* section,
                    const bounded<milliseconds>& b,
@@ -241,7 +242,7 @@ void read_duration(yaml_reader& r,
 }
 
 void read_count(yaml_reader& r,
-                const YAML::Node& map,
+                const yaml_node& map,
                 const char* key,
                 const bounded<std::uint32_t>& b,
                 std::uint32_t& out)
@@ -264,16 +265,14 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
 {
     load_result result;
     yaml_reader r(name, result.diags);
-    YAML::Node root;
-    try
+    policy::yaml_error syntax;
+    const auto parsed = policy::parse_yaml(yaml, &syntax);
+    if (!parsed)
     {
-        root = YAML::Load(yaml);
-    }
-    catch (const YAML::Exception& e)
-    {
-        result.diags.error({name, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+        result.diags.error({name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return result;
     }
+    const yaml_node root = parsed->root;
     if (!root.IsMap())
     {
         result.diags.error({name, 1, 1}, "the configuration must be a mapping", "start with `version: 1`");
@@ -392,7 +391,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
 
 } // namespace
 
-// Whatever yaml-cpp or the standard library throws becomes one more error.
+// Whatever the parser or the standard library throws becomes one more error.
 load_result load_settings_text(const std::string& yaml, const std::string& name, const std::string& base_dir)
 {
     try
