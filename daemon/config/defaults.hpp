@@ -49,6 +49,31 @@ inline constexpr bounded<std::uint32_t> relay_buffer_bytes{16384, 1024, 16384};
 inline constexpr bounded<milliseconds> accept_backoff{100ms, 1ms, 10s};
 } // namespace limit_defaults
 
+// The optional `auth:` section (user authentication, issue #4).
+namespace auth_defaults {
+// TOTP (RFC 6238): the time step, the code length and how many steps before
+// and after the current one are also accepted (clock skew).
+inline constexpr bounded<milliseconds> totp_step{30s, 15s, 120s};
+inline constexpr bounded<std::uint32_t> totp_digits{6, 6, 8};
+inline constexpr bounded<std::uint32_t> totp_window{1, 0, 3};
+// Failed attempts before a user is locked out; the delay after the first
+// failure, doubled at each further one up to max_backoff; how long a lockout
+// lasts unless an operator lifts it.
+inline constexpr bounded<std::uint32_t> lockout_failures{5, 1, 100};
+inline constexpr bounded<milliseconds> lockout_backoff{1s, 100ms, 1min};
+inline constexpr bounded<milliseconds> lockout_max_backoff{1min, 1s, 1h};
+inline constexpr bounded<milliseconds> lockout_duration{15min, 1min, 7 * 24h};
+// Threads that hash passwords (argon2id is slow on purpose, so it runs off
+// the I/O threads), and verifications that may wait for one before the
+// gateway answers 503.
+inline constexpr bounded<std::uint32_t> workers{2, 1, 64};
+inline constexpr bounded<std::uint32_t> queue{64, 1, 100000};
+// A telework session ends after this long without an open tunnel, and at the
+// latest this long after the login.
+inline constexpr bounded<milliseconds> session_idle{30min, 1min, 24h};
+inline constexpr bounded<milliseconds> session_max{12h, 10min, 7 * 24h};
+} // namespace auth_defaults
+
 // 0 means one I/O thread per CPU core.
 inline constexpr bounded<std::uint32_t> threads_default{0, 0, 256};
 

@@ -1,7 +1,9 @@
 #pragma once
 // sekishod's own settings (sekisho.yaml) as plain, validated data: listeners,
-// TLS files, the static hosts map, timeouts, limits, logging. The policy the
-// listeners enforce lives in its own file (policy.yaml), named by `policy:`.
+// TLS files, the static hosts map, timeouts, limits, logging and the optional
+// user authentication (auth:). The policy the listeners enforce lives in its
+// own file (policy.yaml), named by `policy:`; the users' secrets in another
+// (secrets.yaml, daemon/auth/secrets.hpp), named by `auth.secrets`.
 
 #include "daemon/config/defaults.hpp"
 #include "policy/address.hpp"
@@ -61,6 +63,40 @@ struct log_settings
     std::string tunnels = "stderr"; // "stderr" or a file path
 };
 
+// `auth:` (docs/configuration.md#auth). Absent: the device certificate's
+// owner is the user and the certificate is the only factor.
+struct totp_settings
+{
+    milliseconds step = auth_defaults::totp_step.fallback;
+    std::uint32_t digits = auth_defaults::totp_digits.fallback;
+    std::uint32_t window = auth_defaults::totp_window.fallback;
+};
+
+struct lockout_settings
+{
+    std::uint32_t failures = auth_defaults::lockout_failures.fallback;
+    milliseconds backoff = auth_defaults::lockout_backoff.fallback;
+    milliseconds max_backoff = auth_defaults::lockout_max_backoff.fallback;
+    milliseconds duration = auth_defaults::lockout_duration.fallback;
+};
+
+struct auth_session_settings
+{
+    milliseconds idle = auth_defaults::session_idle.fallback;
+    milliseconds max = auth_defaults::session_max.fallback;
+};
+
+struct auth_settings
+{
+    std::string secrets_file; // absolute (resolved against the settings file's folder)
+    totp_settings totp;
+    lockout_settings lockout;
+    std::uint32_t workers = auth_defaults::workers.fallback;
+    std::uint32_t queue = auth_defaults::queue.fallback;
+    auth_session_settings session;
+    policy::source_location where; // the `auth:` key, for later diagnostics
+};
+
 struct settings
 {
     std::string file;
@@ -71,6 +107,7 @@ struct settings
     timeouts timeout;
     limits limit;
     log_settings log;
+    std::optional<auth_settings> auth; // nullopt: no `auth:` section
 };
 
 struct load_result

@@ -1,4 +1,5 @@
 #include "daemon/config/settings.hpp"
+#include "daemon/config/settings_sections.hpp"
 #include "policy/hostname.hpp"
 #include "policy/yaml_reader.hpp"
 
@@ -8,18 +9,10 @@
 
 namespace sekisho::config {
 
-namespace {
-
-using policy::yaml_node;
-using policy::yaml_reader;
-
-std::string indexed(std::string_view what, std::size_t i)
-{
-    return std::string(what) + "[" + std::to_string(i) + "]";
-}
-
-std::optional<std::string>
-read_path(yaml_reader& r, const yaml_node& node, std::string_view what, const std::string& base_dir)
+std::optional<std::string> detail::read_path(policy::yaml_reader& r,
+                                             const policy::yaml_node& node,
+                                             std::string_view what,
+                                             const std::string& base_dir)
 {
     auto raw = r.string(node, what);
     if (!raw)
@@ -44,6 +37,17 @@ read_path(yaml_reader& r, const yaml_node& node, std::string_view what, const st
         p = std::filesystem::path(base_dir) / p;
     }
     return p.lexically_normal().string();
+}
+
+namespace {
+
+using detail::read_path;
+using policy::yaml_node;
+using policy::yaml_reader;
+
+std::string indexed(std::string_view what, std::size_t i)
+{
+    return std::string(what) + "[" + std::to_string(i) + "]";
 }
 
 void read_listeners(yaml_reader& r, const yaml_node& node, const std::string& base, settings& out)
@@ -282,7 +286,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     s.file = name;
     r.expect_map(root,
                  "the configuration",
-                 {"version", "policy", "threads", "listeners", "hosts", "timeouts", "limits", "log"},
+                 {"version", "policy", "threads", "listeners", "hosts", "timeouts", "limits", "log", "auth"},
                  {"version", "policy", "listeners"});
     if (auto v = root["version"])
     {
@@ -384,6 +388,10 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                 }
             }
         }
+    }
+    if (auto a = root["auth"])
+    {
+        detail::read_auth(r, a, base_dir, s);
     }
     result.value = std::move(s);
     return result;

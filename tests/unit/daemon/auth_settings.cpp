@@ -1,0 +1,329 @@
+// sekisho.yaml `auth:`: a full block, defaults, ranges, the required secrets
+// path and unknown keys. (Broken files: tests/fixtures/config_bad/auth_*.yaml.)
+
+#include "daemon/config/settings.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace bdata = boost::unit_test::data;
+namespace cfg = sekisho::config;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string with_auth(const std::string& auth)
+{
+    return "version: 1\n"
+           "policy: policy.yaml\n"
+           "listeners:\n"
+           "  - id: internet\n"
+           "    address: 127.0.0.1\n"
+           "    port: 8443\n"
+           "    layer: internet\n"
+           "    tls:\n"
+           "      certificate: pki/server.pem\n"
+           "      private_key: pki/server.key\n"
+           "      client_ca: pki/device-ca.pem\n" +
+           auth;
+}
+
+cfg::load_result load(const std::string& yaml)
+{
+    return cfg::load_settings_text(yaml, "test.yaml", "/etc/sekisho");
+}
+
+cfg::auth_settings load_auth_ok(const std::string& auth)
+{
+    auto r = load(with_auth(auth));
+    BOOST_TEST_REQUIRE(!r.diags.has_errors(), r.diags.to_string());
+    BOOST_TEST_REQUIRE(r.value.has_value());
+    BOOST_TEST_REQUIRE(r.value->auth.has_value());
+    return *r.value->auth;
+}
+
+// The error messages of one load, for BOOST_TEST output and searches.
+bool has_error(const cfg::load_result& r, const std::string& message, const std::string& hint = {})
+{
+    for (const auto& d : r.diags.items())
+    {
+        if (d.level == sekisho::policy::severity::error && d.message.find(message) != std::string::npos &&
+            d.hint.find(hint) != std::string::npos)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct out_of_range
+{
+    std::string block; // under `auth:`, after `secrets:`
+    std::string message;
+    std::string hint;
+};
+
+std::ostream& operator<<(std::ostream& os, const out_of_range& c)
+{
+    return os << c.block;
+}
+
+const std::vector<out_of_range> out_of_range_cases = {
+    {"  totp: {step: 10s}\n", "auth.totp.step is 10s, outside", "from 15s to 2m"},
+    {"  totp: {step: 121s}\n", "auth.totp.step is 121s, outside", "from 15s to 2m"},
+    {"  totp: {digits: 5}\n", "auth.totp.digits is 5, outside", "from 6 to 8"},
+    {"  totp: {digits: 9}\n", "auth.totp.digits is 9, outside", "from 6 to 8"},
+    {"  totp: {window: 4}\n", "auth.totp.window is 4, outside", "from 0 to 3"},
+    {"  lockout: {failures: 0}\n", "auth.lockout.failures is 0, outside", "from 1 to 100"},
+    {"  lockout: {failures: 101}\n", "auth.lockout.failures is 101, outside", "from 1 to 100"},
+    {"  lockout: {backoff: 99ms}\n", "auth.lockout.backoff is 99ms, outside", "from 100ms to 1m"},
+    {"  lockout: {backoff: 2m}\n", "auth.lockout.backoff is 2m, outside", "from 100ms to 1m"},
+    {"  lockout: {max_backoff: 999ms}\n", "auth.lockout.max_backoff is 999ms, outside", "from 1s to 1h"},
+    {"  lockout: {max_backoff: 61m}\n", "auth.lockout.max_backoff is 61m, outside", "from 1s to 1h"},
+    {"  lockout: {duration: 59s}\n", "auth.lockout.duration is 59s, outside", "from 1m to 168h"},
+    {"  lockout: {duration: 8d}\n", "auth.lockout.duration is 8d, outside", "from 1m to 168h"},
+    {"  workers: 0\n", "auth.workers is 0, outside", "from 1 to 64"},
+    {"  workers: 65\n", "auth.workers is 65, outside", "from 1 to 64"},
+    {"  queue: 0\n", "auth.queue is 0, outside", "from 1 to 100000"},
+    {"  queue: 100001\n", "auth.queue is 100001, outside", "from 1 to 100000"},
+    {"  session: {idle: 59s}\n", "auth.session.idle is 59s, outside", "from 1m to 24h"},
+    {"  session: {idle: 25h}\n", "auth.session.idle is 25h, outside", "from 1m to 24h"},
+    {"  session: {max: 9m}\n", "auth.session.max is 9m, outside", "from 10m to 168h"},
+    {"  session: {max: 8d}\n", "auth.session.max is 8d, outside", "from 10m to 168h"},
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(auth_settings)
+
+// Without `auth:` sekishod keeps the device's owner as the user.
+BOOST_AUTO_TEST_CASE(absent_means_no_auth)
+{
+    auto r = load(with_auth(""));
+    BOOST_TEST_REQUIRE(!r.diags.has_errors(), r.diags.to_string());
+    BOOST_TEST(!r.value->auth.has_value());
+}
+
+// config/sekisho.yaml carries the section commented out; uncommented, it
+// loads and shows exactly the compiled-in defaults.
+BOOST_AUTO_TEST_CASE(example_block_shows_the_defaults)
+{
+    std::ifstream in(std::string(SEKISHO_SOURCE_DIR) + "/config/sekisho.yaml");
+    std::string block;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);)
+    {
+        inside = inside ? line.rfind("#  ", 0) == 0 : line == "#auth:";
+        if (inside)
+        {
+            block += line.substr(1) + "\n";
+        }
+    }
+    BOOST_TEST_REQUIRE(block.rfind("auth:\n", 0) == 0U, "no `#auth:` block in config/sekisho.yaml");
+    const auto a = load_auth_ok(block);
+    const cfg::auth_settings defaults;
+    BOOST_TEST(a.secrets_file == "/etc/sekisho/secrets.yaml");
+    BOOST_TEST((a.totp.step == defaults.totp.step));
+    BOOST_TEST(a.totp.digits == defaults.totp.digits);
+    BOOST_TEST(a.totp.window == defaults.totp.window);
+    BOOST_TEST(a.lockout.failures == defaults.lockout.failures);
+    BOOST_TEST((a.lockout.backoff == defaults.lockout.backoff));
+    BOOST_TEST((a.lockout.max_backoff == defaults.lockout.max_backoff));
+    BOOST_TEST((a.lockout.duration == defaults.lockout.duration));
+    BOOST_TEST(a.workers == defaults.workers);
+    BOOST_TEST(a.queue == defaults.queue);
+    BOOST_TEST((a.session.idle == defaults.session.idle));
+    BOOST_TEST((a.session.max == defaults.session.max));
+}
+
+// Every key written, none at its default.
+BOOST_AUTO_TEST_CASE(full_block)
+{
+    const auto a = load_auth_ok("auth:\n"
+                                "  secrets: /srv/sekisho/secrets.yaml\n"
+                                "  totp: {step: 60s, digits: 8, window: 2}\n"
+                                "  lockout:\n"
+                                "    failures: 3\n"
+                                "    backoff: 500ms\n"
+                                "    max_backoff: 10m\n"
+                                "    duration: 1h\n"
+                                "  workers: 4\n"
+                                "  queue: 1000\n"
+                                "  session:\n"
+                                "    idle: 45m\n"
+                                "    max: 10h\n");
+    BOOST_TEST(a.secrets_file == "/srv/sekisho/secrets.yaml");
+    BOOST_TEST((a.totp.step == 60s));
+    BOOST_TEST(a.totp.digits == 8U);
+    BOOST_TEST(a.totp.window == 2U);
+    BOOST_TEST(a.lockout.failures == 3U);
+    BOOST_TEST((a.lockout.backoff == 500ms));
+    BOOST_TEST((a.lockout.max_backoff == 10min));
+    BOOST_TEST((a.lockout.duration == 1h));
+    BOOST_TEST(a.workers == 4U);
+    BOOST_TEST(a.queue == 1000U);
+    BOOST_TEST((a.session.idle == 45min));
+    BOOST_TEST((a.session.max == 10h));
+    BOOST_TEST(a.where.file == "test.yaml");
+    BOOST_TEST(a.where.line == 13);
+}
+
+// Only the required key: everything else is its documented default.
+BOOST_AUTO_TEST_CASE(defaults)
+{
+    const auto a = load_auth_ok("auth:\n  secrets: secrets.yaml\n");
+    BOOST_TEST(a.secrets_file == "/etc/sekisho/secrets.yaml");
+    BOOST_TEST((a.totp.step == 30s));
+    BOOST_TEST(a.totp.digits == 6U);
+    BOOST_TEST(a.totp.window == 1U);
+    BOOST_TEST(a.lockout.failures == 5U);
+    BOOST_TEST((a.lockout.backoff == 1s));
+    BOOST_TEST((a.lockout.max_backoff == 1min));
+    BOOST_TEST((a.lockout.duration == 15min));
+    BOOST_TEST(a.workers == 2U);
+    BOOST_TEST(a.queue == 64U);
+    BOOST_TEST((a.session.idle == 30min));
+    BOOST_TEST((a.session.max == 12h));
+    // The struct's initialisers and defaults.hpp agree.
+    const cfg::auth_settings fresh;
+    BOOST_TEST((fresh.totp.step == cfg::auth_defaults::totp_step.fallback));
+    BOOST_TEST((fresh.session.max == cfg::auth_defaults::session_max.fallback));
+}
+
+// Empty sub-sections keep their defaults too.
+BOOST_AUTO_TEST_CASE(empty_sub_sections)
+{
+    const auto a = load_auth_ok("auth:\n  secrets: s.yaml\n  totp: {}\n  lockout: {}\n  session: {}\n");
+    BOOST_TEST(a.totp.digits == 6U);
+    BOOST_TEST(a.lockout.failures == 5U);
+    BOOST_TEST((a.session.idle == 30min));
+}
+
+// The path is expanded and resolved like every other path.
+BOOST_AUTO_TEST_CASE(secrets_path_expansion)
+{
+    ::unsetenv("SEKISHO_UT_UNSET_VARIABLE");
+    BOOST_TEST(
+        load_auth_ok("auth:\n  secrets: ${SEKISHO_UT_UNSET_VARIABLE:-../private}/s.yaml\n").secrets_file ==
+        "/etc/private/s.yaml");
+    ::setenv("SEKISHO_UT_AUTH_DIR", "/run/creds", 1);
+    BOOST_TEST(load_auth_ok("auth:\n  secrets: ${SEKISHO_UT_AUTH_DIR}/s.yaml\n").secrets_file ==
+               "/run/creds/s.yaml");
+    ::unsetenv("SEKISHO_UT_AUTH_DIR");
+    auto r = load(with_auth("auth:\n  secrets: ${SEKISHO_UT_UNSET_VARIABLE}/s.yaml\n"));
+    BOOST_TEST(has_error(r, "auth.secrets: environment variable `SEKISHO_UT_UNSET_VARIABLE` is not set"),
+               r.diags.to_string());
+}
+
+// The edges of every range are accepted.
+BOOST_AUTO_TEST_CASE(range_edges_accepted)
+{
+    const auto low = load_auth_ok("auth:\n"
+                                  "  secrets: s.yaml\n"
+                                  "  totp: {step: 15s, digits: 6, window: 0}\n"
+                                  "  lockout: {failures: 1, backoff: 100ms, max_backoff: 1s, duration: 1m}\n"
+                                  "  workers: 1\n"
+                                  "  queue: 1\n"
+                                  "  session: {idle: 1m, max: 10m}\n");
+    BOOST_TEST((low.totp.step == 15s));
+    BOOST_TEST(low.totp.window == 0U);
+    BOOST_TEST((low.lockout.backoff == 100ms));
+    BOOST_TEST((low.lockout.duration == 1min));
+    BOOST_TEST(low.workers == 1U);
+    BOOST_TEST((low.session.max == 10min));
+    const auto high = load_auth_ok("auth:\n"
+                                   "  secrets: s.yaml\n"
+                                   "  totp: {step: 2m, digits: 8, window: 3}\n"
+                                   "  lockout: {failures: 100, backoff: 1m, max_backoff: 1h, duration: 7d}\n"
+                                   "  workers: 64\n"
+                                   "  queue: 100000\n"
+                                   "  session: {idle: 24h, max: 7d}\n");
+    BOOST_TEST((high.totp.step == 120s));
+    BOOST_TEST(high.totp.digits == 8U);
+    BOOST_TEST((high.lockout.duration == 168h));
+    BOOST_TEST(high.queue == 100000U);
+    BOOST_TEST((high.session.idle == 24h));
+    BOOST_TEST((high.session.max == 168h));
+}
+
+// One step past either edge of every range is refused, with the range.
+BOOST_DATA_TEST_CASE(range_edges_refused, bdata::make(out_of_range_cases), c)
+{
+    auto r = load(with_auth("auth:\n  secrets: s.yaml\n" + c.block));
+    BOOST_TEST(has_error(r, c.message, c.hint), r.diags.to_string());
+    BOOST_TEST(r.diags.error_count() == 1U, r.diags.to_string());
+}
+
+// RFC 6238 steps are whole seconds.
+BOOST_AUTO_TEST_CASE(totp_step_whole_seconds)
+{
+    auto r = load(with_auth("auth:\n  secrets: s.yaml\n  totp: {step: 15500ms}\n"));
+    BOOST_TEST(has_error(r, "auth.totp.step must be a whole number of seconds"), r.diags.to_string());
+}
+
+BOOST_AUTO_TEST_CASE(missing_secrets)
+{
+    auto r = load(with_auth("auth:\n  workers: 2\n"));
+    BOOST_TEST(has_error(r, "auth is missing the required key `secrets`"), r.diags.to_string());
+    BOOST_TEST(r.diags.error_count() == 1U, r.diags.to_string());
+}
+
+// `auth:` with every key commented out is not "no auth": it is a mistake.
+BOOST_AUTO_TEST_CASE(empty_auth_is_an_error)
+{
+    auto r = load(with_auth("auth:\n"));
+    BOOST_TEST(has_error(r, "auth must be a mapping"), r.diags.to_string());
+}
+
+// Misspelt keys at each level, with the spelling they meant; the keys beside
+// them are still read.
+BOOST_AUTO_TEST_CASE(unknown_keys_did_you_mean)
+{
+    auto r = load(with_auth("auth:\n"
+                            "  secret: s.yaml\n"
+                            "  worker: 2\n"
+                            "  totp: {step: 30s, digit: 6}\n"
+                            "  lockout: {failure: 5}\n"
+                            "  session: {idel: 1h, max: 200h}\n"));
+    BOOST_TEST(has_error(r, "unknown key `secret` in auth", "did you mean `secrets`?"), r.diags.to_string());
+    BOOST_TEST(has_error(r, "unknown key `worker` in auth", "did you mean `workers`?"), r.diags.to_string());
+    BOOST_TEST(has_error(r, "unknown key `digit` in auth.totp", "did you mean `digits`?"),
+               r.diags.to_string());
+    BOOST_TEST(has_error(r, "unknown key `failure` in auth.lockout", "did you mean `failures`?"),
+               r.diags.to_string());
+    BOOST_TEST(has_error(r, "unknown key `idel` in auth.session", "did you mean `idle`?"),
+               r.diags.to_string());
+    BOOST_TEST(has_error(r, "auth is missing the required key `secrets`"), r.diags.to_string());
+    BOOST_TEST(has_error(r, "auth.session.max is 200h, outside"), r.diags.to_string());
+    BOOST_TEST(r.diags.error_count() == 7U, r.diags.to_string());
+}
+
+// `auth` is a known top-level key (a misspelling is caught there).
+BOOST_AUTO_TEST_CASE(top_level_misspelling)
+{
+    auto r = load(with_auth("autth:\n  secrets: s.yaml\n"));
+    BOOST_TEST(has_error(r, "unknown key `autth` in the configuration", "did you mean `auth`?"),
+               r.diags.to_string());
+}
+
+// Settings that cannot take effect are warnings, not errors.
+BOOST_AUTO_TEST_CASE(contradictions_warn)
+{
+    auto r = load(with_auth("auth:\n"
+                            "  secrets: s.yaml\n"
+                            "  lockout: {backoff: 1m, max_backoff: 10s}\n"
+                            "  session: {max: 20m}\n"));
+    BOOST_TEST(!r.diags.has_errors(), r.diags.to_string());
+    BOOST_TEST_REQUIRE(r.diags.items().size() == 2U, r.diags.to_string());
+    BOOST_TEST(r.diags.items()[0].message.find("auth.lockout.backoff is longer") != std::string::npos);
+    BOOST_TEST(r.diags.items()[0].where.line == 14);
+    BOOST_TEST(r.diags.items()[1].message.find("auth.session.idle is longer") != std::string::npos);
+    BOOST_TEST(r.diags.items()[1].where.line == 15);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
