@@ -3,11 +3,19 @@
 // example, in one run (ratios, since the machine is noisy).
 //
 //   sekisho-policy-bench [--services N] [--cidrs N] [--users N] [--decisions N]
+//   sekisho-policy-bench [--services N] [--cidrs N] [--users N] --write-policy FILE
 //
 // Prints a Markdown table: load + validate + compile time and peak RSS, and
 // decide() (plus vet_resolved() for names) latency p50/p99/max over a mix of
 // targets: catalogued names, wildcard names, unknown names, My Number names,
 // LGWAN endpoints, and IP literals inside and outside the zones.
+//
+// --write-policy writes the large policy to FILE instead, in a variant that
+// sekishod accepts today, and exits: model alpha, every role `mfa: false`
+// (the daemon has one factor until user authentication lands) and without
+// posture_max_age, the bench upstream's 127.0.30.0/24 in the internet zone,
+// and `include: [bench-identity.yaml]` for the load generator's service,
+// role, user and device (bench/run-gateway-bench writes that file).
 
 #include "policy/decide.hpp"
 #include "policy/load.hpp"
@@ -15,6 +23,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,13 +60,29 @@ std::string fingerprint(std::size_t i)
     return buf;
 }
 
-std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
+// Which policy generate() writes: the in-memory benchmark's (model beta, with
+// posture checks and the default mfa), or one for the gateway benchmark's
+// daemon (see --write-policy above).
+enum class variant
 {
-    std::string y =
-        "version: 1\nmodel: beta\nzones:\n  mynumber:\n    domains: [mynumber.town.example]\n    cidrs:\n";
+    in_memory,
+    daemon
+};
+
+std::string generate(std::size_t services, std::size_t cidrs, std::size_t users, variant v)
+{
+    const bool daemon = v == variant::daemon;
+    std::string y = std::string("version: 1\nmodel: ") + (daemon ? "alpha" : "beta") +
+                    "\nzones:\n  mynumber:\n    domains: [mynumber.town.example]\n    cidrs:\n";
     // Half the CIDRs in the My Number layer (172.16.0.0/12 carved in /28s),
     // half in the LGWAN layer (10.0.0.0/8 in /24s), every tenth one IPv6.
+    // The in-memory variant steps the second octet every 65,536 /28s, where
+    // 4,096 fill it, so from the 4,097th on its ranges repeat (723 duplicates
+    // at 10,000 CIDRs, which policy check reports as overlaps); it is kept as
+    // it was so that its figures stay comparable. The daemon's variant steps
+    // every 4,096 and so has as many distinct CIDRs as asked for.
     const std::size_t half = cidrs / 2;
+    const unsigned octet_shift = daemon ? 12 : 16;
     for (std::size_t i = 0; i < half; ++i)
     {
         if (i % 10 == 9)
@@ -65,8 +90,8 @@ std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
             y += "      - fd00:1:" + std::to_string(i) + "::/48\n";
             continue;
         }
-        y += "      - 172." + std::to_string(16 + (i >> 16)) + "." + std::to_string((i >> 4) & 255) + "." +
-             std::to_string((i & 15) * 16) + "/28\n";
+        y += "      - 172." + std::to_string(16 + (i >> octet_shift)) + "." + std::to_string((i >> 4) & 255) +
+             "." + std::to_string((i & 15) * 16) + "/28\n";
     }
     y += "  lgwan:\n    domains: [lgwan.town.example, asp.lgwan.example]\n    cidrs:\n";
     for (std::size_t i = 0; i < cidrs - half; ++i)
@@ -78,7 +103,11 @@ std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
         }
         y += "      - 10." + std::to_string(i >> 8) + "." + std::to_string(i & 255) + ".0/24\n";
     }
-    y += "  internet:\n    cidrs: []\n    domains: []\nscreen_transfer:\n"
+    // The gateway benchmark's upstream listens on 127.0.30.1: loopback is
+    // special-purpose space, reachable only when a zone claims it.
+    y += daemon ? "  internet:\n    cidrs: [127.0.30.0/24]\n    domains: []\n"
+                : "  internet:\n    cidrs: []\n    domains: []\n";
+    y += "screen_transfer:\n"
          "  - id: vdi\n    host: vdi.lgwan.town.example\n    ports: [443]\n"
          "    controls: {clipboard: false, file_transfer: false, printing: false, drive_mapping: false}\n"
          "services:\n";
@@ -93,8 +122,9 @@ std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
     for (std::size_t r = 0; r < role_count; ++r)
     {
         y += "  - id: r" + std::to_string(r) +
-             "\n    layers: [lgwan, internet]\n    screen_transfer: [vdi]\n    data_class: 2\n"
-             "    posture_max_age: 7d\n    hours: [{days: [mon-sun], from: \"00:00\", to: \"24:00\"}]\n"
+             "\n    layers: [lgwan, internet]\n    screen_transfer: [vdi]\n    data_class: 2\n";
+        y += daemon ? "    mfa: false\n" : "    posture_max_age: 7d\n";
+        y += "    hours: [{days: [mon-sun], from: \"00:00\", to: \"24:00\"}]\n"
              "    services: [";
         if (r % 4 == 0 || services < 50 * role_count)
         {
@@ -117,8 +147,12 @@ std::string generate(std::size_t services, std::size_t cidrs, std::size_t users)
     y += "devices:\n";
     for (std::size_t i = 0; i < users; ++i)
     {
-        y += "  - {id: d" + std::to_string(i) + ", owner: " + user_id(i) + ", fingerprint: \"" + fingerprint(i) +
-             "\", kind: lent, status: active, posture_verified: 2026-11-20T09:00+09:00}\n";
+        y += "  - {id: d" + std::to_string(i) + ", owner: " + user_id(i) + ", fingerprint: \"" +
+             fingerprint(i) + "\", kind: lent, status: active, posture_verified: 2026-11-20T09:00+09:00}\n";
+    }
+    if (daemon)
+    {
+        y += "include: [bench-identity.yaml]\n";
     }
     return y;
 }
@@ -230,6 +264,42 @@ long peak_rss_kib()
     return u.ru_maxrss;
 }
 
+const char* string_arg(int argc, char** argv, const char* name)
+{
+    for (int i = 1; i + 1 < argc; ++i)
+    {
+        if (std::strcmp(argv[i], name) == 0)
+        {
+            return argv[i + 1];
+        }
+    }
+    return nullptr;
+}
+
+int write_policy(const char* path, std::size_t services, std::size_t cidrs, std::size_t users)
+{
+    const auto yaml = generate(services, cidrs, users, variant::daemon);
+    std::FILE* f = std::fopen(path, "w");
+    if (f == nullptr)
+    {
+        std::fprintf(stderr, "sekisho-policy-bench: cannot write %s: %s\n", path, std::strerror(errno));
+        return 1;
+    }
+    const bool written = std::fwrite(yaml.data(), 1, yaml.size(), f) == yaml.size();
+    if (std::fclose(f) != 0 || !written)
+    {
+        std::fprintf(stderr, "sekisho-policy-bench: cannot write %s\n", path);
+        return 1;
+    }
+    std::printf("%s: %zu services, %zu CIDRs, %zu users, %.1f MiB\n",
+                path,
+                services,
+                cidrs,
+                users,
+                static_cast<double>(yaml.size()) / 1048576.0);
+    return 0;
+}
+
 std::size_t arg(int argc, char** argv, const char* name, std::size_t fallback, std::size_t max)
 {
     for (int i = 1; i + 1 < argc; ++i)
@@ -251,6 +321,10 @@ int main(int argc, char** argv)
     const std::size_t cidrs = arg(argc, argv, "--cidrs", 10000, max_cidrs);
     const std::size_t decisions = arg(argc, argv, "--decisions", 1000000, max_decisions);
     const std::size_t users = arg(argc, argv, "--users", 5000, 1000000);
+    if (const char* path = string_arg(argc, argv, "--write-policy"))
+    {
+        return write_policy(path, services, cidrs, users);
+    }
     std::mt19937 rng(20261122);
 
     struct row
@@ -263,12 +337,13 @@ int main(int argc, char** argv)
     // Large first: ru_maxrss is a high-water mark, so its growth during the
     // first load is that load's own peak.
     const row rows[] = {{"large", services, cidrs, users}, {"small (example size)", 3, 4, 2}};
-    std::printf("| policy | services | CIDRs | users | YAML | yaml-cpp parse alone | load + validate + compile | "
-                "peak RSS growth while loading | decide p50 | p99 | max | allowed |\n");
+    std::printf(
+        "| policy | services | CIDRs | users | YAML | yaml-cpp parse alone | load + validate + compile | "
+        "peak RSS growth while loading | decide p50 | p99 | max | allowed |\n");
     std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (const auto& r : rows)
     {
-        const auto yaml = generate(r.services, r.cidrs, r.users);
+        const auto yaml = generate(r.services, r.cidrs, r.users, variant::in_memory);
         const auto rss_before = current_rss_kib();
         const auto t0 = steady::now();
         auto loaded = load_policy_text(yaml, "generated.yaml");
@@ -295,21 +370,22 @@ int main(int argc, char** argv)
         const auto parse_ms = std::chrono::duration<double, std::milli>(steady::now() - p0).count();
         const auto reqs = targets(r.services, r.users, decisions, rng);
         const auto lat = measure(*snap, reqs);
-        std::printf("| %s | %zu | %zu | %zu | %.1f MiB | %.0f ms | %.0f ms | %ld MiB | %.0f ns | %.0f ns | %.0f ns "
-                    "| %zu of %zu |\n",
-                    r.name,
-                    r.services,
-                    r.cidrs,
-                    r.users,
-                    static_cast<double>(yaml.size()) / 1048576.0,
-                    parse_ms,
-                    std::chrono::duration<double, std::milli>(t1 - t0).count(),
-                    load_peak_kib > 0 ? load_peak_kib / 1024 : 0L,
-                    lat.p50,
-                    lat.p99,
-                    lat.max,
-                    lat.allowed,
-                    reqs.size());
+        std::printf(
+            "| %s | %zu | %zu | %zu | %.1f MiB | %.0f ms | %.0f ms | %ld MiB | %.0f ns | %.0f ns | %.0f ns "
+            "| %zu of %zu |\n",
+            r.name,
+            r.services,
+            r.cidrs,
+            r.users,
+            static_cast<double>(yaml.size()) / 1048576.0,
+            parse_ms,
+            std::chrono::duration<double, std::milli>(t1 - t0).count(),
+            load_peak_kib > 0 ? load_peak_kib / 1024 : 0L,
+            lat.p50,
+            lat.p99,
+            lat.max,
+            lat.allowed,
+            reqs.size());
     }
     return 0;
 }
