@@ -1,5 +1,6 @@
 #include "daemon/app/startup.hpp"
 
+#include "daemon/auth/secrets.hpp"
 #include "daemon/tls/context.hpp"
 #include "policy/load.hpp"
 
@@ -46,9 +47,30 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         state->listeners.push_back(std::move(lr));
     }
 
+    std::optional<auth::secrets> users;
+    if (s.auth)
+    {
+        auto loaded_secrets = auth::load_secrets_file(s.auth->secrets_file);
+        out.diags.append(loaded_secrets.diags);
+        users = std::move(loaded_secrets.value);
+    }
+
     if (out.diags.has_errors())
     {
         return out;
+    }
+    if (s.auth && users && open_log)
+    {
+        const auto& a = *s.auth;
+        auth::authenticator_options o;
+        o.totp.step = std::chrono::duration_cast<std::chrono::seconds>(a.totp.step);
+        o.totp.digits = static_cast<int>(a.totp.digits);
+        o.totp.window = static_cast<int>(a.totp.window);
+        o.lockout = {a.lockout.failures, a.lockout.backoff, a.lockout.max_backoff, a.lockout.duration};
+        o.session = {a.session.idle, a.session.max};
+        o.workers = a.workers;
+        o.queue = a.queue;
+        state->auth = std::make_unique<auth::authenticator>(std::move(*users), auth::make_memory_store(), o);
     }
     if (open_log)
     {

@@ -24,6 +24,7 @@ struct tunnel_record
     std::string device;             // device id in the policy's inventory; empty: not registered
     std::string user;               // user id (today: the device's owner)
     std::string role;               // the role that granted, or whose condition denied
+    std::string session;            // telework session id (with auth:)
     std::string target;             // host:port as requested (canonical)
     std::string decision;           // "allow", "deny", "error"
     unsigned status = 0;            // HTTP status sent, 0 if none

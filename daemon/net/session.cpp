@@ -336,6 +336,41 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         record_.device = dv->id;
         record_.user = dv->owner;
     }
+    if (state_.auth && !req.device.empty())
+    {
+        // Sign-in: the credentials name the user; two factors on top of the
+        // device certificate.
+        auto outcome = co_await state_.auth->authenticate(
+            head.request.proxy_authorization, req.device, listener_.settings.layer);
+        record_.user = outcome.user;
+        record_.session = outcome.session.id;
+        switch (outcome.result)
+        {
+            case auth::auth_result::ok:
+            case auth::auth_result::joined:
+                req.user = outcome.user;
+                req.mfa = true;
+                break;
+            case auth::auth_result::busy:
+                co_await answer(
+                    client,
+                    503,
+                    proto::reply_error(503, "auth_busy", "sign-in is busy; try again in a moment"));
+                end("limited", "auth_busy");
+                co_return;
+            case auth::auth_result::layer_conflict:
+                record_.decision = "deny";
+                co_await answer(
+                    client, 403, proto::reply_denied("layer_conflict", "session:" + outcome.session.id));
+                end("denied", "layer_conflict");
+                co_return;
+            default:
+                record_.decision = "deny";
+                co_await answer(client, 407, proto::reply_auth_required());
+                end("auth_required", std::string(auth::to_string(outcome.result)));
+                co_return;
+        }
+    }
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
 
     auto deny = [&](const policy::decision& d) -> asio::awaitable<void> {

@@ -16,6 +16,8 @@ std::string_view status_text(unsigned status)
             return "Forbidden";
         case 405:
             return "Method Not Allowed";
+        case 407:
+            return "Proxy Authentication Required";
         case 408:
             return "Request Timeout";
         case 429:
@@ -68,6 +70,14 @@ std::string reply_error(unsigned status, std::string_view reason, std::string_vi
         headers += "Allow: CONNECT\r\n";
     }
     return with_body(status, headers, "sekisho: " + std::string(text) + " (" + std::string(reason) + ")\n");
+}
+
+std::string reply_auth_required()
+{
+    return with_body(
+        407,
+        "Proxy-Authenticate: Basic realm=\"sekisho\"\r\n",
+        "sekisho: sign in with your user name, and your password followed by the 6-digit code\n");
 }
 
 std::string reply_plaintext_on_tls_port()

@@ -16,6 +16,11 @@ std::string reply_denied(std::string_view reason, std::string_view rule);
 // `Sekisho-Error: <code>`.
 std::string reply_error(unsigned status, std::string_view reason, std::string_view text);
 
+// 407 with `Proxy-Authenticate: Basic realm="sekisho"`. The same answer for
+// missing, wrong, locked-out and replayed credentials: it never says which
+// factor failed.
+std::string reply_auth_required();
+
 // The answer on a TLS port to a client that speaks plain HTTP.
 std::string reply_plaintext_on_tls_port();
 

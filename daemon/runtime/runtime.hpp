@@ -3,6 +3,7 @@
 // policy snapshot, each listener's TLS context, the tunnel log, counters.
 // Owned by main(); outlives every I/O thread.
 
+#include "daemon/auth/authenticator.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/log/tunnel_record.hpp"
 #include "daemon/runtime/device_limits.hpp"
@@ -35,6 +36,9 @@ struct shared_state
     std::unique_ptr<log::tunnel_sink> tunnel_log;
     device_limits devices; // open tunnels per device certificate
     device_limits users;   // open tunnels per user, for roles with limits.tunnels_per_user
+    // Password + TOTP sign-in and telework sessions; null without `auth:`
+    // (then a device's owner is its user, with one factor).
+    std::unique_ptr<auth::authenticator> auth;
     std::atomic<std::size_t> active{0};
     std::atomic<std::uint64_t> next_id{1};
 };

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <sys/stat.h>
+
 namespace sekisho::test {
 
 std::string test_policy_yaml()
@@ -148,7 +150,7 @@ test_config_yaml(const gateway_options& o, const std::string& policy_path, const
             y << "  " << l << "\n";
         }
     }
-    y << "log:\n  tunnels: " << log_path << "\n";
+    y << "log:\n  tunnels: " << log_path << "\n" << o.extra_config;
     return y.str();
 }
 
@@ -156,8 +158,13 @@ gateway::gateway(gateway_options options)
 {
     const auto policy = dir_.file("policy.yaml");
     const auto config = dir_.file("sekisho.yaml");
-    write_file(policy, test_policy_yaml());
+    write_file(policy, options.policy.empty() ? test_policy_yaml() : options.policy);
     write_file(config, test_config_yaml(options, policy, dir_.file("tunnels.jsonl")));
+    for (const auto& [name, text] : options.files)
+    {
+        write_file(dir_.file(name), text);
+        ::chmod(dir_.file(name).c_str(), 0600);
+    }
     auto argv = options.wrapper;
     argv.insert(argv.end(), {SEKISHOD_PATH, "--config", config});
     process_ = std::make_unique<process>(argv, dir_.file("stdout"), dir_.file("stderr"));

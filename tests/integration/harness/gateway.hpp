@@ -24,6 +24,12 @@ struct gateway_options
     unsigned threads = 2;
     // Run under this wrapper (e.g. {"prlimit", "--nofile=64:64", "--"}).
     std::vector<std::string> wrapper;
+    // Appended to sekisho.yaml as is (e.g. an `auth:` section).
+    std::string extra_config;
+    // Files written (mode 0600) beside sekisho.yaml before the daemon starts.
+    std::vector<std::pair<std::string, std::string>> files;
+    // The policy text; empty: test_policy_yaml().
+    std::string policy;
 };
 
 class gateway

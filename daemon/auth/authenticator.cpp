@@ -1,0 +1,242 @@
+#include "daemon/auth/authenticator.hpp"
+
+#include "daemon/auth/credentials.hpp"
+#include "daemon/auth/password.hpp"
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sodium.h>
+
+namespace sekisho::auth {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Runs f() on the pool and resumes the awaiting coroutine on its own
+// executor. Plain functions and named types only: GCC 12 mis-moves objects
+// captured by init-capture inside a coroutine frame.
+template <typename R>
+struct pool_initiation
+{
+    asio::thread_pool* pool;
+
+    template <typename Handler, typename F>
+    void operator()(Handler handler, F f) const
+    {
+        asio::post(*pool, [handler = std::move(handler), f = std::move(f)]() mutable {
+            R r = f();
+            auto ex = asio::get_associated_executor(handler);
+            asio::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+                std::move(handler)(std::move(r));
+            });
+        });
+    }
+};
+
+template <typename R, typename F>
+asio::awaitable<R> run_on(asio::thread_pool& pool, F f)
+{
+    return asio::async_initiate<decltype(asio::use_awaitable), void(R)>(
+        pool_initiation<R>{&pool}, asio::use_awaitable, std::move(f));
+}
+
+// One password + TOTP check, run on the worker pool.
+struct verify_job
+{
+    std::string hash;
+    std::vector<std::uint8_t> key;
+    std::string password;
+    std::string code;
+    clock::time_point now;
+    totp_params params;
+    bool known = false;
+
+    std::pair<bool, std::int64_t> operator()()
+    {
+        const bool password_ok = verify_password(hash, password);
+        const auto step = totp_match(key, code, now, params);
+        sodium_memzero(password.data(), password.size());
+        return {known && password_ok && step.has_value(), step.value_or(0)};
+    }
+};
+
+std::string random_bytes(std::size_t n)
+{
+    std::string out(n, '\0');
+    randombytes_buf(out.data(), out.size());
+    return out;
+}
+
+} // namespace
+
+std::string_view to_string(auth_result r)
+{
+    switch (r)
+    {
+        case auth_result::ok:
+            return "ok";
+        case auth_result::joined:
+            return "joined";
+        case auth_result::missing:
+            return "auth_missing";
+        case auth_result::failed:
+            return "auth_failed";
+        case auth_result::locked:
+            return "auth_locked";
+        case auth_result::backing_off:
+            return "auth_backoff";
+        case auth_result::replayed:
+            return "totp_replayed";
+        case auth_result::busy:
+            return "auth_busy";
+        case auth_result::layer_conflict:
+            break;
+    }
+    return "layer_conflict";
+}
+
+authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, authenticator_options options)
+    : users_(std::move(users)), store_(std::move(store)), options_(options), pool_(options.workers)
+{
+    if (sodium_init() < 0)
+    {
+        throw std::runtime_error("libsodium cannot be initialised");
+    }
+    tag_key_ = random_bytes(crypto_generichash_KEYBYTES);
+    dummy_hash_ = hash_password(random_bytes(16)).value_or("");
+}
+
+authenticator::~authenticator()
+{
+    pool_.join();
+}
+
+std::string
+authenticator::tag_of(std::string_view user, std::string_view password, std::string_view device) const
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st,
+                            reinterpret_cast<const unsigned char*>(tag_key_.data()),
+                            tag_key_.size(),
+                            crypto_generichash_BYTES);
+    for (auto part : {user, password, device})
+    {
+        const auto len = static_cast<std::uint32_t>(part.size());
+        crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(&len), sizeof len);
+        crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+    }
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash_final(&st, reinterpret_cast<unsigned char*>(out.data()), out.size());
+    return out;
+}
+
+asio::awaitable<auth_outcome>
+authenticator::authenticate(std::optional<std::string> header, std::string device, policy::layer on)
+{
+    auth_outcome out;
+    auto creds = header ? parse_proxy_authorization(*header, options_.totp.digits) : std::nullopt;
+    if (!creds)
+    {
+        out.result = auth_result::missing;
+        co_return out;
+    }
+    out.user = creds->user;
+    const auto now = clock::now();
+    const std::string user_key = "user:" + creds->user;
+    const std::string device_key = "device:" + device;
+    const auto ua = store_->attempts(user_key, now);
+    const auto da = store_->attempts(device_key, now);
+    if (ua.locked(now) || da.locked(now))
+    {
+        out.result = auth_result::locked;
+        co_return out;
+    }
+    if (ua.backing_off(now) || da.backing_off(now))
+    {
+        out.result = auth_result::backing_off;
+        co_return out;
+    }
+
+    // A follow-up CONNECT of a live session: same user, same password, same
+    // device, compared through the keyed tag in constant time.
+    const auto tag = tag_of(creds->user, creds->password, device);
+    if (auto s = store_->join_session(device, on, options_.session, now);
+        s && s->user == creds->user && s->credential_tag.size() == tag.size() &&
+        sodium_memcmp(s->credential_tag.data(), tag.data(), tag.size()) == 0)
+    {
+        out.result = auth_result::joined;
+        out.session = *s;
+        co_return out;
+    }
+
+    if (pending_.load() >= options_.queue)
+    {
+        out.result = auth_result::busy;
+        co_return out;
+    }
+    const auto it = users_.users.find(creds->user);
+    // A user without a TOTP key is not enrolled yet: never signed in (an
+    // empty HMAC key would make every code computable).
+    const bool known = it != users_.users.end() && !it->second.totp_key.empty();
+    // Unknown users cost a hash too, so that timing does not tell who exists.
+    std::string hash = known ? it->second.password_hash : dummy_hash_;
+    std::vector<std::uint8_t> key = known ? it->second.totp_key : std::vector<std::uint8_t>(20, 0);
+    ++pending_;
+    verify_job job{std::move(hash), std::move(key), creds->password, creds->code, now, options_.totp, known};
+    const auto [ok, step] = co_await run_on<std::pair<bool, std::int64_t>>(pool_, std::move(job));
+    --pending_;
+    sodium_memzero(creds->password.data(), creds->password.size());
+
+    if (!ok)
+    {
+        store_->record_failure(user_key, now, options_.lockout);
+        store_->record_failure(device_key, now, options_.lockout);
+        out.result = auth_result::failed;
+        co_return out;
+    }
+    // A code opens one session only. It can match until `window` steps after
+    // its own step has passed; after that it is forgotten.
+    const auto step_len = options_.totp.step;
+    const auto forget_after = clock::time_point(step_len * (step + 1 + options_.totp.window));
+    session_info wanted;
+    wanted.user = creds->user;
+    wanted.device = device;
+    wanted.on = on;
+    wanted.credential_tag = tag;
+    session_info got;
+    // Joining (same device, user and layer) needs no fresh code: only a new
+    // session consumes one.
+    if (auto live = store_->join_session(device, on, options_.session, now);
+        live && live->user == creds->user)
+    {
+        store_->claim_session(wanted, options_.session, now, &got);
+        out.result = auth_result::ok;
+        out.session = got;
+        co_return out;
+    }
+    if (!store_->claim_totp_step(creds->user, step, forget_after, now))
+    {
+        store_->record_failure(user_key, now, options_.lockout);
+        store_->record_failure(device_key, now, options_.lockout);
+        out.result = auth_result::replayed;
+        co_return out;
+    }
+    const auto claimed = store_->claim_session(wanted, options_.session, now, &got);
+    out.session = got;
+    if (claimed == claim_result::layer_conflict)
+    {
+        out.result = auth_result::layer_conflict;
+        co_return out;
+    }
+    store_->record_success(user_key);
+    store_->record_success(device_key);
+    out.result = auth_result::ok;
+    co_return out;
+}
+
+} // namespace sekisho::auth

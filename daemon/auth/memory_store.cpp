@@ -1,0 +1,192 @@
+// The in-process state store: one mutex, hash maps, expiry checked on access
+// (and swept on each call that scans sessions), so memory stays bounded by
+// live users, devices and sessions.
+
+#include "daemon/auth/state_store.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+namespace sekisho::auth {
+
+namespace {
+
+std::string random_id()
+{
+    static const bool initialised = sodium_init() >= 0;
+    (void)initialised;
+    unsigned char bytes[12];
+    randombytes_buf(bytes, sizeof bytes);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes)
+    {
+        id += hex[b >> 4];
+        id += hex[b & 0xf];
+    }
+    return id;
+}
+
+bool expired(const session_info& s, const session_limits& limits, clock::time_point now)
+{
+    return now - s.last_used >= limits.idle || now - s.started >= limits.max;
+}
+
+class memory_store final : public state_store
+{
+public:
+    attempt_state attempts(std::string_view key, clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        auto it = attempts_.find(std::string(key));
+        if (it == attempts_.end())
+        {
+            return {};
+        }
+        if (!it->second.locked(now) && it->second.locked_until != clock::time_point{})
+        {
+            // A lockout that ran out starts the count afresh.
+            attempts_.erase(it);
+            return {};
+        }
+        return it->second;
+    }
+
+    attempt_state
+    record_failure(std::string_view key, clock::time_point now, const lockout_policy& p) override
+    {
+        std::lock_guard lock(mutex_);
+        auto& a = attempts_[std::string(key)];
+        ++a.failures;
+        auto delay = p.backoff;
+        for (unsigned i = 1; i < a.failures && delay < p.max_backoff; ++i)
+        {
+            delay *= 2;
+        }
+        a.retry_after = now + std::min(delay, p.max_backoff);
+        if (a.failures >= p.failures)
+        {
+            a.locked_until = now + p.duration;
+        }
+        return a;
+    }
+
+    void record_success(std::string_view key) override
+    {
+        std::lock_guard lock(mutex_);
+        attempts_.erase(std::string(key));
+    }
+
+    void unlock(std::string_view key) override { record_success(key); }
+
+    bool claim_totp_step(std::string_view user,
+                         std::int64_t step,
+                         clock::time_point forget_after,
+                         clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(used_steps_, [&](const auto& kv) { return kv.second <= now; });
+        return used_steps_.emplace(std::string(user) + "#" + std::to_string(step), forget_after).second;
+    }
+
+    claim_result claim_session(const session_info& wanted,
+                               const session_limits& limits,
+                               clock::time_point now,
+                               session_info* out) override
+    {
+        std::lock_guard lock(mutex_);
+        sweep(limits, now);
+        for (auto& [id, s] : sessions_)
+        {
+            if (s.device != wanted.device)
+            {
+                continue;
+            }
+            if (s.on != wanted.on)
+            {
+                *out = s;
+                return claim_result::layer_conflict;
+            }
+            if (s.user == wanted.user)
+            {
+                s.last_used = now;
+                s.credential_tag = wanted.credential_tag;
+                *out = s;
+                return claim_result::joined;
+            }
+        }
+        session_info s = wanted;
+        s.id = random_id();
+        s.started = now;
+        s.last_used = now;
+        sessions_.emplace(s.id, s);
+        *out = s;
+        return claim_result::created;
+    }
+
+    std::optional<session_info> join_session(std::string_view device,
+                                             policy::layer on,
+                                             const session_limits& limits,
+                                             clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+        {
+            auto& s = it->second;
+            if (s.device != device || s.on != on)
+            {
+                continue;
+            }
+            if (expired(s, limits, now))
+            {
+                sessions_.erase(it);
+                return std::nullopt;
+            }
+            s.last_used = now;
+            return s;
+        }
+        return std::nullopt;
+    }
+
+    bool end_session(std::string_view id) override
+    {
+        std::lock_guard lock(mutex_);
+        return sessions_.erase(std::string(id)) > 0;
+    }
+
+    std::vector<session_info> sessions(const session_limits& limits, clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        sweep(limits, now);
+        std::vector<session_info> out;
+        out.reserve(sessions_.size());
+        for (const auto& [id, s] : sessions_)
+        {
+            out.push_back(s);
+        }
+        return out;
+    }
+
+private:
+    void sweep(const session_limits& limits, clock::time_point now)
+    {
+        std::erase_if(sessions_, [&](const auto& kv) { return expired(kv.second, limits, now); });
+    }
+
+    std::mutex mutex_;
+    std::unordered_map<std::string, attempt_state> attempts_;
+    std::unordered_map<std::string, clock::time_point> used_steps_; // "user#step" → forget after
+    std::unordered_map<std::string, session_info> sessions_;        // id → session
+};
+
+} // namespace
+
+std::unique_ptr<state_store> make_memory_store()
+{
+    return std::make_unique<memory_store>();
+}
+
+} // namespace sekisho::auth

@@ -1,0 +1,174 @@
+// Sign-in end to end with curl --proxy-user and TLS clients: password + TOTP
+// code after the device certificate, 407 for anything wrong (the same answer
+// whatever failed), sessions joined by follow-up CONNECTs, a code opening one
+// session only, one device on one layer at a time, and lockout after
+// repeated failures.
+
+#include "daemon/auth/password.hpp"
+#include "daemon/auth/totp.hpp"
+#include "harness/checks.hpp"
+
+#include <sodium.h>
+
+using namespace sekisho::test;
+namespace auth = sekisho::auth;
+
+namespace {
+
+const std::vector<std::uint8_t>& alice_key()
+{
+    static const auto key = *auth::base32_decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    return key;
+}
+
+std::string code_now(std::chrono::seconds offset = std::chrono::seconds(0))
+{
+    const auto now = std::chrono::system_clock::now() + offset;
+    const auto step = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 30;
+    auto code = std::to_string(auth::hotp(alice_key(), static_cast<std::uint64_t>(step), 6));
+    return std::string(6 - code.size(), '0') + code;
+}
+
+// The harness policy plus a second device of alice's (the `stranger` certificate).
+std::string policy_with_two_devices()
+{
+    auto p = test_policy_yaml();
+    const std::string lost = "  - {id: lost-pc,";
+    const auto pos = p.find(lost);
+    BOOST_REQUIRE(pos != std::string::npos);
+    p.insert(pos,
+             "  - {id: alice-laptop, fingerprint: " + world::get().fingerprint("device-stranger") +
+                 ", owner: alice, kind: lent, status: active}\n");
+    return p;
+}
+
+gateway_options auth_options()
+{
+    static const std::string hash = *auth::hash_password("correct horse");
+    gateway_options o;
+    o.policy = policy_with_two_devices();
+    o.files = {{"secrets.yaml",
+                "version: 1\nusers:\n  alice:\n    password: \"" + hash +
+                    "\"\n    totp: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n"}};
+    o.extra_config =
+        "auth:\n  secrets: secrets.yaml\n  lockout: {failures: 3, backoff: 100ms, max_backoff: 1s, "
+        "duration: 1m}\n";
+    return o;
+}
+
+std::string basic(const std::string& user, const std::string& secret)
+{
+    const std::string raw = user + ":" + secret;
+    std::string out(sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(),
+                      out.size(),
+                      reinterpret_cast<const unsigned char*>(raw.data()),
+                      raw.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(out.size() - 1); // the terminating NUL
+    return "Basic " + out;
+}
+
+// CONNECT with a Proxy-Authorization header over a TLS client; returns the response head.
+std::string connect_as(tls_client& c, const std::string& authorization, const std::string& target)
+{
+    const std::string head = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target +
+                             "\r\nProxy-Authorization: " + authorization + "\r\n\r\n";
+    BOOST_REQUIRE(c.send(head));
+    return c.recv_until("\r\n\r\n");
+}
+
+std::string echo_target()
+{
+    return "files.cloud.test:" + std::to_string(world::get().echo.port());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(auth_signin)
+
+BOOST_AUTO_TEST_CASE(curl_signs_in_with_password_and_code_and_follow_ups_join)
+{
+    gateway g(auth_options());
+    const auto url = "http://files.cloud.test:" + std::to_string(world::get().cloud.port()) + "/";
+    auto none = curl_via(g.internet(), url, "device-alice");
+    BOOST_TEST(none.connect_code == 407);
+    BOOST_TEST(none.verbose_has("Proxy-Authenticate: Basic realm=\"sekisho\""), none.verbose);
+    BOOST_TEST(str(g.record_for(none.local_port), "reason") == "auth_missing");
+
+    const auto creds = "alice:correct horse" + code_now();
+    auto ok = curl_via(g.internet(), url, "device-alice", {"--proxy-user", creds});
+    BOOST_TEST(ok.connect_code == 200, ok.verbose);
+    BOOST_TEST(ok.body == cloud_body);
+    const auto first = g.record_for(ok.local_port);
+    BOOST_TEST(str(first, "user") == "alice");
+    BOOST_TEST(!str(first, "session").empty());
+
+    // The same credentials again (curl resends the same header): the session
+    // is joined, the code is not "replayed".
+    auto again = curl_via(g.internet(), url, "device-alice", {"--proxy-user", creds});
+    BOOST_TEST(again.connect_code == 200, again.verbose);
+    BOOST_TEST(str(g.record_for(again.local_port), "session") == str(first, "session"));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_password_or_code_get_the_same_407)
+{
+    gateway g(auth_options());
+    for (const auto& secret : {"wrong horse" + code_now(), std::string("correct horse000000")})
+    {
+        tls_client c(g.internet(), "device-alice");
+        BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
+        const auto head = connect_as(c, basic("alice", secret), echo_target());
+        BOOST_TEST(head.rfind("HTTP/1.1 407", 0) == 0, head);
+        BOOST_TEST(head.find("Proxy-Authenticate: Basic realm=\"sekisho\"") != std::string::npos, head);
+        BOOST_TEST(head.find("password") == std::string::npos); // never says which factor
+        BOOST_TEST(str(g.record_for(c.local_port()), "reason") == "auth_failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(250)); // past the back-off
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_code_opens_one_session_and_a_device_stays_on_one_layer)
+{
+    gateway g(auth_options());
+    const auto secret = "correct horse" + code_now();
+    tls_client first(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(first.ok(), first.error());
+    BOOST_TEST(connect_as(first, basic("alice", secret), echo_target()).rfind("HTTP/1.1 200", 0) == 0);
+
+    // The same code from alice's other device would open a new session: refused.
+    tls_client other(g.internet(), "device-stranger");
+    BOOST_REQUIRE_MESSAGE(other.ok(), other.error());
+    const auto replay = connect_as(other, basic("alice", secret), echo_target());
+    BOOST_TEST(replay.rfind("HTTP/1.1 407", 0) == 0, replay);
+    BOOST_TEST(str(g.record_for(other.local_port()), "reason") == "totp_replayed");
+
+    // The device with a session on the internet layer cannot open one on the LGWAN layer.
+    tls_client lg(g.lgwan(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(lg.ok(), lg.error());
+    const auto conflict = connect_as(lg,
+                                     basic("alice", "correct horse" + code_now(std::chrono::seconds(30))),
+                                     "vdi.lgwan.test:" + std::to_string(world::get().lgwan.port()));
+    BOOST_TEST(conflict.rfind("HTTP/1.1 403", 0) == 0, conflict);
+    BOOST_TEST(conflict.find("reason=layer_conflict") != std::string::npos, conflict);
+}
+
+BOOST_AUTO_TEST_CASE(repeated_failures_lock_the_user_out)
+{
+    gateway g(auth_options());
+    for (int i = 0; i < 3; ++i)
+    {
+        tls_client c(g.internet(), "device-alice");
+        BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
+        BOOST_TEST(connect_as(c, basic("alice", "guess" + std::to_string(i) + "123456"), echo_target())
+                       .rfind("HTTP/1.1 407", 0) == 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    // Now even the right password and code are refused, without hashing.
+    tls_client c(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
+    const auto head = connect_as(c, basic("alice", "correct horse" + code_now()), echo_target());
+    BOOST_TEST(head.rfind("HTTP/1.1 407", 0) == 0, head);
+    BOOST_TEST(str(g.record_for(c.local_port()), "reason") == "auth_locked");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,136 @@
+// The in-process state store with a controlled clock: back-off doubling and
+// its cap, lockout and its end, replay protection of TOTP steps, sessions
+// joined, expired by idle time and by age, and one device, one layer.
+
+#include "daemon/auth/state_store.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace auth = sekisho::auth;
+using sekisho::policy::layer;
+using namespace std::chrono_literals;
+
+namespace {
+
+const auth::clock::time_point t0 = auth::clock::time_point(std::chrono::hours(500000));
+
+auth::session_info wanted(const std::string& user, const std::string& device, layer on)
+{
+    auth::session_info s;
+    s.user = user;
+    s.device = device;
+    s.on = on;
+    s.credential_tag = "tag";
+    return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(state_store)
+
+BOOST_AUTO_TEST_CASE(failures_back_off_doubling_then_lock)
+{
+    auto store = auth::make_memory_store();
+    const auth::lockout_policy p{3, 1s, 3s, 10min};
+    auto a = store->record_failure("user:tanaka", t0, p);
+    BOOST_TEST(a.failures == 1U);
+    BOOST_TEST(a.backing_off(t0 + 999ms));
+    BOOST_TEST(!a.backing_off(t0 + 1s));
+    BOOST_TEST(!a.locked(t0));
+    a = store->record_failure("user:tanaka", t0 + 2s, p);
+    BOOST_TEST(a.backing_off(t0 + 2s + 1999ms)); // doubled
+    BOOST_TEST(!a.backing_off(t0 + 4s));
+    a = store->record_failure("user:tanaka", t0 + 5s, p);
+    BOOST_TEST(a.failures == 3U);
+    BOOST_TEST(a.locked(t0 + 5s));
+    BOOST_TEST(a.locked(t0 + 5s + 9min));
+    BOOST_TEST(!store->attempts("user:tanaka", t0 + 5s + 10min).locked(t0 + 5s + 10min));
+    // After the lockout ends the count starts again.
+    BOOST_TEST(store->attempts("user:tanaka", t0 + 11min).failures == 0U);
+    // Other keys are independent.
+    BOOST_TEST(store->attempts("device:pc-1", t0).failures == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(backoff_is_capped_and_success_or_unlock_clears)
+{
+    auto store = auth::make_memory_store();
+    const auth::lockout_policy p{100, 1s, 4s, 10min};
+    auth::attempt_state a;
+    for (int i = 0; i < 10; ++i)
+    {
+        a = store->record_failure("device:pc-1", t0, p);
+    }
+    BOOST_TEST(a.backing_off(t0 + 3999ms));
+    BOOST_TEST(!a.backing_off(t0 + 4s));
+    store->record_success("device:pc-1");
+    BOOST_TEST(store->attempts("device:pc-1", t0).failures == 0U);
+
+    const auth::lockout_policy lock_fast{1, 1s, 1s, 1h};
+    BOOST_TEST(store->record_failure("user:x", t0, lock_fast).locked(t0));
+    store->unlock("user:x");
+    BOOST_TEST(!store->attempts("user:x", t0).locked(t0));
+}
+
+BOOST_AUTO_TEST_CASE(a_totp_step_opens_one_session_only)
+{
+    auto store = auth::make_memory_store();
+    BOOST_TEST(store->claim_totp_step("tanaka", 42, t0 + 90s, t0));
+    BOOST_TEST(!store->claim_totp_step("tanaka", 42, t0 + 90s, t0 + 10s));
+    BOOST_TEST(store->claim_totp_step("tanaka", 43, t0 + 120s, t0 + 10s));
+    BOOST_TEST(store->claim_totp_step("sato", 42, t0 + 90s, t0 + 10s));
+    // Forgotten once it can no longer match.
+    BOOST_TEST(store->claim_totp_step("tanaka", 42, t0 + 200s, t0 + 91s));
+}
+
+BOOST_AUTO_TEST_CASE(sessions_join_conflict_and_expire)
+{
+    auto store = auth::make_memory_store();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got) ==
+                auth::claim_result::created));
+    const auto id = got.id;
+    BOOST_TEST(id.size() == 24U);
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0 + 1min, &got) ==
+                auth::claim_result::joined));
+    BOOST_TEST(got.id == id);
+    // One device, one layer at a time.
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::lgwan), limits, t0 + 2min, &got) ==
+                auth::claim_result::layer_conflict));
+    BOOST_TEST(got.id == id);
+    // Another device is free.
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-2", layer::lgwan), limits, t0 + 2min, &got) ==
+                auth::claim_result::created));
+    BOOST_TEST(store->join_session("pc-1", layer::internet, limits, t0 + 3min).has_value());
+    BOOST_TEST(!store->join_session("pc-1", layer::lgwan, limits, t0 + 3min).has_value());
+
+    // Idle: 30 minutes after the last use.
+    BOOST_TEST(store->join_session("pc-1", layer::internet, limits, t0 + 32min).has_value());
+    BOOST_TEST(!store->join_session("pc-1", layer::internet, limits, t0 + 62min + 1s).has_value());
+    // Once gone, the other layer is free for the device.
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::lgwan), limits, t0 + 63min, &got) ==
+                auth::claim_result::created));
+    // Age: at most 2 hours, however busy.
+    for (auto t = t0 + 63min; t < t0 + 63min + 2h; t += 20min)
+    {
+        BOOST_TEST(store->join_session("pc-1", layer::lgwan, limits, t).has_value());
+    }
+    BOOST_TEST(!store->join_session("pc-1", layer::lgwan, limits, t0 + 63min + 2h).has_value());
+
+    const auto live = store->sessions(limits, t0 + 63min + 2h);
+    BOOST_TEST(live.size() == 0U); // pc-2's session idled out too
+}
+
+BOOST_AUTO_TEST_CASE(an_ended_session_is_gone)
+{
+    auto store = auth::make_memory_store();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got);
+    BOOST_TEST(store->sessions(limits, t0).size() == 1U);
+    BOOST_TEST(store->end_session(got.id));
+    BOOST_TEST(!store->end_session(got.id));
+    BOOST_TEST(!store->join_session("pc-1", layer::internet, limits, t0).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
