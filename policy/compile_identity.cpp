@@ -459,6 +459,16 @@ bool snapshot::grants(std::size_t role_index, const screen_transfer_endpoint& ep
     return grants_[role_index].endpoints[static_cast<std::size_t>(&ep - doc_.screen_transfer.data())];
 }
 
+std::uint32_t snapshot::sessions_per_user(const user& u) const
+{
+    std::uint32_t limit = 0;
+    for (auto r : roles_of(u))
+    {
+        limit = std::max(limit, doc_.roles[r].sessions_per_user);
+    }
+    return limit;
+}
+
 std::uint32_t snapshot::tunnels_per_user(const user& u) const
 {
     std::uint32_t limit = 0;

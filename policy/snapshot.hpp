@@ -64,6 +64,8 @@ public:
     bool grants(std::size_t role_index, const screen_transfer_endpoint& ep) const;
     // The largest tunnels_per_user among the user's roles; 0 when none sets one.
     std::uint32_t tunnels_per_user(const user& u) const;
+    // The largest sessions_per_user among the user's roles; 0 when none sets one.
+    std::uint32_t sessions_per_user(const user& u) const;
 
     snapshot() = default;
     // The indexes point into doc_: a snapshot is never copied or moved.

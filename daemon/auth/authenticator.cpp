@@ -95,9 +95,11 @@ std::string_view to_string(auth_result r)
         case auth_result::busy:
             return "auth_busy";
         case auth_result::layer_conflict:
+            return "layer_conflict";
+        case auth_result::too_many:
             break;
     }
-    return "layer_conflict";
+    return "session_limit";
 }
 
 authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, authenticator_options options)
@@ -135,8 +137,10 @@ authenticator::tag_of(std::string_view user, std::string_view password, std::str
     return out;
 }
 
-asio::awaitable<auth_outcome>
-authenticator::authenticate(std::optional<std::string> header, std::string device, policy::layer on)
+asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::string> header,
+                                                          std::string device,
+                                                          policy::layer on,
+                                                          const policy::snapshot* policy)
 {
     auth_outcome out;
     auto creds = header ? parse_proxy_authorization(*header, options_.totp.digits) : std::nullopt;
@@ -226,11 +230,14 @@ authenticator::authenticate(std::optional<std::string> header, std::string devic
         out.result = auth_result::replayed;
         co_return out;
     }
-    const auto claimed = store_->claim_session(wanted, options_.session, now, &got);
+    const auto* u = policy != nullptr ? policy->find_user(creds->user) : nullptr;
+    const unsigned limit = u != nullptr ? policy->sessions_per_user(*u) : 0U;
+    const auto claimed = store_->claim_session(wanted, options_.session, now, &got, limit);
     out.session = got;
-    if (claimed == claim_result::layer_conflict)
+    if (claimed == claim_result::layer_conflict || claimed == claim_result::too_many)
     {
-        out.result = auth_result::layer_conflict;
+        out.result =
+            claimed == claim_result::layer_conflict ? auth_result::layer_conflict : auth_result::too_many;
         co_return out;
     }
     store_->record_success(user_key);

@@ -13,6 +13,7 @@
 #include "daemon/auth/secrets.hpp"
 #include "daemon/auth/state_store.hpp"
 #include "daemon/auth/totp.hpp"
+#include "policy/snapshot.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -37,15 +38,16 @@ struct authenticator_options
 
 enum class auth_result
 {
-    ok,            // a new session, or a new tunnel of a session after full verification
-    joined,        // a live session's credentials matched: no hashing
-    missing,       // no (or malformed) Proxy-Authorization
-    failed,        // wrong user, password or code (never said which)
-    locked,        // too many failures: locked until the lockout ends or an operator unlocks
-    backing_off,   // too soon after a failure
-    replayed,      // a TOTP code that already opened a session
-    busy,          // the hashing queue is full
-    layer_conflict // the device has a session on the other layer
+    ok,             // a new session, or a new tunnel of a session after full verification
+    joined,         // a live session's credentials matched: no hashing
+    missing,        // no (or malformed) Proxy-Authorization
+    failed,         // wrong user, password or code (never said which)
+    locked,         // too many failures: locked until the lockout ends or an operator unlocks
+    backing_off,    // too soon after a failure
+    replayed,       // a TOTP code that already opened a session
+    busy,           // the hashing queue is full
+    layer_conflict, // the device has a session on the other layer
+    too_many        // the user's roles allow no more sessions (limits.sessions_per_user)
 };
 std::string_view to_string(auth_result r);
 
@@ -66,8 +68,12 @@ public:
 
     // `header`: the Proxy-Authorization value, if any. `device`: the device's
     // inventory id (the caller refuses unregistered devices before asking).
-    boost::asio::awaitable<auth_outcome>
-    authenticate(std::optional<std::string> header, std::string device, policy::layer on);
+    // `policy` (kept alive by the caller while this runs) gives the user's
+    // session limit (limits.sessions_per_user of their roles).
+    boost::asio::awaitable<auth_outcome> authenticate(std::optional<std::string> header,
+                                                      std::string device,
+                                                      policy::layer on,
+                                                      const policy::snapshot* policy);
 
     state_store& store() { return *store_; }
     const authenticator_options& options() const { return options_; }

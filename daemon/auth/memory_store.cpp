@@ -95,10 +95,12 @@ public:
     claim_result claim_session(const session_info& wanted,
                                const session_limits& limits,
                                clock::time_point now,
-                               session_info* out) override
+                               session_info* out,
+                               unsigned max_sessions) override
     {
         std::lock_guard lock(mutex_);
         sweep(limits, now);
+        unsigned held = 0;
         for (auto& [id, s] : sessions_)
         {
             if (s.device != wanted.device)
@@ -117,6 +119,14 @@ public:
                 *out = s;
                 return claim_result::joined;
             }
+        }
+        for (const auto& [id, s] : sessions_)
+        {
+            held += s.user == wanted.user ? 1U : 0U;
+        }
+        if (max_sessions != 0 && held >= max_sessions)
+        {
+            return claim_result::too_many;
         }
         session_info s = wanted;
         s.id = random_id();

@@ -59,8 +59,9 @@ struct session_limits
 enum class claim_result
 {
     created,
-    joined,        // the device already had this user's session on this layer
-    layer_conflict // the device has a live session on the other layer
+    joined,         // the device already had this user's session on this layer
+    layer_conflict, // the device has a live session on the other layer
+    too_many        // the user already holds max_sessions sessions (on other devices)
 };
 
 class state_store
@@ -85,11 +86,13 @@ public:
     // One device, one layer at a time. A live session of the device on the
     // same layer for the same user is joined (and touched); on the other
     // layer it is a conflict; otherwise a new session is created. Expired
-    // sessions (idle or max) are dropped first.
+    // sessions (idle or max) are dropped first. A new session is refused
+    // when the user already holds `max_sessions` (0: no limit).
     virtual claim_result claim_session(const session_info& wanted,
                                        const session_limits& limits,
                                        clock::time_point now,
-                                       session_info* out) = 0;
+                                       session_info* out,
+                                       unsigned max_sessions = 0) = 0;
     // The live session of a device on a layer, touched; nullopt when none.
     virtual std::optional<session_info> join_session(std::string_view device,
                                                      policy::layer on,

@@ -263,6 +263,7 @@ asio::awaitable<void> session::run(tcp::socket socket)
     }
     tls::tls_stream client(std::move(socket), listener_.tls->native_handle());
     entry_.client = &client.socket();
+    entry_.tls = client.native_handle();
     if (!client.valid())
     {
         end("internal_error", "tls_setup_failed");
@@ -341,7 +342,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         // Sign-in: the credentials name the user; two factors on top of the
         // device certificate.
         auto outcome = co_await state_.auth->authenticate(
-            head.request.proxy_authorization, req.device, listener_.settings.layer);
+            head.request.proxy_authorization, req.device, listener_.settings.layer, snapshot_.get());
         record_.user = outcome.user;
         record_.session = outcome.session.id;
         switch (outcome.result)
@@ -357,6 +358,13 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
                     503,
                     proto::reply_error(503, "auth_busy", "sign-in is busy; try again in a moment"));
                 end("limited", "auth_busy");
+                co_return;
+            case auth::auth_result::too_many:
+                co_await answer(
+                    client,
+                    429,
+                    proto::reply_error(429, "session_limit", "your roles allow no more telework sessions"));
+                end("limited", "session_limit");
                 co_return;
             case auth::auth_result::layer_conflict:
                 record_.decision = "deny";

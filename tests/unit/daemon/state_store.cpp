@@ -121,6 +121,24 @@ BOOST_AUTO_TEST_CASE(sessions_join_conflict_and_expire)
     BOOST_TEST(live.size() == 0U); // pc-2's session idled out too
 }
 
+BOOST_AUTO_TEST_CASE(a_user_holds_at_most_max_sessions)
+{
+    auto store = auth::make_memory_store();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got, 1) ==
+                auth::claim_result::created));
+    // Joining the same session is not a new one.
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got, 1) ==
+                auth::claim_result::joined));
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-2", layer::internet), limits, t0, &got, 1) ==
+                auth::claim_result::too_many));
+    BOOST_TEST((store->claim_session(wanted("tanaka", "pc-2", layer::internet), limits, t0, &got, 2) ==
+                auth::claim_result::created));
+    BOOST_TEST((store->claim_session(wanted("sato", "pc-3", layer::internet), limits, t0, &got, 1) ==
+                auth::claim_result::created));
+}
+
 BOOST_AUTO_TEST_CASE(an_ended_session_is_gone)
 {
     auto store = auth::make_memory_store();
