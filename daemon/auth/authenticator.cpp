@@ -103,7 +103,8 @@ std::string_view to_string(auth_result r)
 }
 
 authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, authenticator_options options)
-    : users_(std::move(users)), store_(std::move(store)), options_(options), pool_(options.workers)
+    : users_(std::make_shared<const secrets>(std::move(users))), store_(std::move(store)), options_(options),
+      pool_(options.workers)
 {
     if (sodium_init() < 0)
     {
@@ -116,6 +117,11 @@ authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, 
 authenticator::~authenticator()
 {
     pool_.join();
+}
+
+void authenticator::replace_secrets(secrets users)
+{
+    users_.store(std::make_shared<const secrets>(std::move(users)));
 }
 
 std::string
@@ -183,10 +189,11 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
         out.result = auth_result::busy;
         co_return out;
     }
-    const auto it = users_.users.find(creds->user);
+    const auto users = users_.load();
+    const auto it = users->users.find(creds->user);
     // A user without a TOTP key is not enrolled yet: never signed in (an
     // empty HMAC key would make every code computable).
-    const bool known = it != users_.users.end() && !it->second.totp_key.empty();
+    const bool known = it != users->users.end() && !it->second.totp_key.empty();
     // Unknown users cost a hash too, so that timing does not tell who exists.
     std::string hash = known ? it->second.password_hash : dummy_hash_;
     std::vector<std::uint8_t> key = known ? it->second.totp_key : std::vector<std::uint8_t>(20, 0);

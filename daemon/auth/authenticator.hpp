@@ -75,6 +75,10 @@ public:
                                                       policy::layer on,
                                                       const policy::snapshot* policy);
 
+    // A reloaded secrets file (SIGHUP): new sign-ins use it; sessions that
+    // are open stay open until their own limits.
+    void replace_secrets(secrets users);
+
     state_store& store() { return *store_; }
     const authenticator_options& options() const { return options_; }
     std::size_t pending() const { return pending_.load(); }
@@ -82,7 +86,7 @@ public:
 private:
     std::string tag_of(std::string_view user, std::string_view password, std::string_view device) const;
 
-    secrets users_;
+    std::atomic<std::shared_ptr<const secrets>> users_; // swapped by a reload
     std::unique_ptr<state_store> store_;
     authenticator_options options_;
     boost::asio::thread_pool pool_;

@@ -32,7 +32,7 @@ std::string random_id()
 
 bool expired(const session_info& s, const session_limits& limits, clock::time_point now)
 {
-    return now - s.last_used >= limits.idle || now - s.started >= limits.max;
+    return (s.open_tunnels == 0 && now - s.last_used >= limits.idle) || now - s.started >= limits.max;
 }
 
 class memory_store final : public state_store
@@ -159,6 +159,26 @@ public:
             return s;
         }
         return std::nullopt;
+    }
+
+    void tunnel_opened(std::string_view id, clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sessions_.find(std::string(id)); it != sessions_.end())
+        {
+            ++it->second.open_tunnels;
+            it->second.last_used = now;
+        }
+    }
+
+    void tunnel_closed(std::string_view id, clock::time_point now) override
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sessions_.find(std::string(id)); it != sessions_.end() && it->second.open_tunnels > 0)
+        {
+            --it->second.open_tunnels;
+            it->second.last_used = now;
+        }
     }
 
     bool end_session(std::string_view id) override

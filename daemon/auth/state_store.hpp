@@ -47,7 +47,8 @@ struct session_info
     policy::layer on = policy::layer::internet;
     std::string credential_tag; // keyed hash of the credentials that opened it
     clock::time_point started{};
-    clock::time_point last_used{};
+    clock::time_point last_used{}; // the last tunnel's start or end
+    unsigned open_tunnels = 0;     // a session with open tunnels is never idle
 };
 
 struct session_limits
@@ -98,6 +99,9 @@ public:
                                                      policy::layer on,
                                                      const session_limits& limits,
                                                      clock::time_point now) = 0;
+    // Bracket each tunnel of a session: idle time counts only while none is open.
+    virtual void tunnel_opened(std::string_view id, clock::time_point now) = 0;
+    virtual void tunnel_closed(std::string_view id, clock::time_point now) = 0;
     virtual bool end_session(std::string_view id) = 0;
     virtual std::vector<session_info> sessions(const session_limits& limits, clock::time_point now) = 0;
 };

@@ -337,6 +337,21 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         record_.device = dv->id;
         record_.user = dv->owner;
     }
+    // Holds the session's tunnel count while this connection lives, so an
+    // open tunnel keeps its session from idling out.
+    struct session_tunnel
+    {
+        auth::state_store& store;
+        std::string id;
+        session_tunnel(auth::state_store& s, std::string i) : store(s), id(std::move(i))
+        {
+            store.tunnel_opened(id, auth::clock::now());
+        }
+        ~session_tunnel() { store.tunnel_closed(id, auth::clock::now()); }
+        session_tunnel(const session_tunnel&) = delete;
+        session_tunnel& operator=(const session_tunnel&) = delete;
+    };
+    std::optional<session_tunnel> in_session;
     if (state_.auth && !req.device.empty())
     {
         // Sign-in: the credentials name the user; two factors on top of the
@@ -351,6 +366,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
             case auth::auth_result::joined:
                 req.user = outcome.user;
                 req.mfa = true;
+                in_session.emplace(state_.auth->store(), outcome.session.id);
                 break;
             case auth::auth_result::busy:
                 co_await answer(

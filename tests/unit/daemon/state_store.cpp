@@ -121,6 +121,21 @@ BOOST_AUTO_TEST_CASE(sessions_join_conflict_and_expire)
     BOOST_TEST(live.size() == 0U); // pc-2's session idled out too
 }
 
+BOOST_AUTO_TEST_CASE(an_open_tunnel_keeps_its_session_from_idling_out)
+{
+    auto store = auth::make_memory_store();
+    const auth::session_limits limits{30min, 12h};
+    auth::session_info got;
+    store->claim_session(wanted("tanaka", "pc-1", layer::lgwan), limits, t0, &got);
+    store->tunnel_opened(got.id, t0);
+    // A screen-transfer tunnel open for three hours: the session lives on.
+    BOOST_TEST(store->join_session("pc-1", layer::lgwan, limits, t0 + 3h).has_value());
+    store->tunnel_closed(got.id, t0 + 3h);
+    store->tunnel_closed(got.id, t0 + 3h); // an extra close is harmless
+    BOOST_TEST(store->join_session("pc-1", layer::lgwan, limits, t0 + 3h + 29min).has_value());
+    BOOST_TEST(!store->join_session("pc-1", layer::lgwan, limits, t0 + 3h + 60min).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_user_holds_at_most_max_sessions)
 {
     auto store = auth::make_memory_store();
