@@ -3,6 +3,7 @@
 #include "daemon/log/logger.hpp"
 #include "daemon/net/session.hpp"
 #include "daemon/net/upstream.hpp"
+#include "daemon/tls/crl.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -277,6 +278,7 @@ void server::start_reload()
     reload_running_ = true;
     log::info("reload_started", {{"policy_file", state_.settings.policy_file}});
     asio::post(reload_thread_, [this] {
+        check_crls(true);
         auto result = load_policy_snapshot(state_.settings.policy_file, state_.policy_inputs);
         asio::post(*contexts_[0], [this, r = std::move(result)]() mutable { finish_reload(std::move(r)); });
     });
@@ -349,6 +351,72 @@ asio::awaitable<void> server::recheck_loop()
     }
 }
 
+asio::awaitable<void> server::crl_loop()
+{
+    // At once (a CRL that went stale while the daemon was down is reported
+    // right away), then every timeouts.crl_check.
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    while (!draining_)
+    {
+        if (!crl_check_queued_.exchange(true))
+        {
+            asio::post(reload_thread_, [this] {
+                crl_check_queued_ = false;
+                check_crls(false);
+            });
+        }
+        t.expires_after(state_.settings.timeout.crl_check);
+        auto [ec] = co_await t.async_wait(use_tuple);
+        if (ec)
+        {
+            break;
+        }
+    }
+}
+
+void server::check_crls(bool forced)
+{
+    // On the reload thread: nothing may escape it (it would end the daemon).
+    try
+    {
+        for (const auto& l : state_.listeners)
+        {
+            auto* source = l.tls ? tls::crl_source_of(l.tls->native_handle()) : nullptr;
+            if (source == nullptr)
+            {
+                continue;
+            }
+            if (auto installed = source->check(l.settings.id, forced))
+            {
+                withdraw_revoked(installed, l.settings.id);
+            }
+        }
+    }
+    catch (const std::exception& e)
+    {
+        log::error("crl_check_failed", {{"error", e.what()}});
+    }
+}
+
+void server::withdraw_revoked(const std::shared_ptr<const tls::crl_set>& set, const std::string& listener)
+{
+    // Each I/O thread looks at its own sessions (an SSL object is only ever
+    // touched by the thread that owns it).
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+    {
+        asio::post(*contexts_[i], [r = registries_[i].get(), set, listener] {
+            const auto closed = r->kill_if(
+                [&](const runtime::connection_entry& e) { return e.tls != nullptr && set->revokes(e.tls); },
+                "certificate_revoked");
+            if (closed > 0)
+            {
+                log::info("tunnels_withdrawn",
+                          {{"closed", std::to_string(closed)}, {"cause", "crl"}, {"listener", listener}});
+            }
+        });
+    }
+}
+
 void server::kill_all()
 {
     for (std::size_t i = 0; i < contexts_.size(); ++i)
@@ -379,6 +447,15 @@ int server::run()
     signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
     asio::co_spawn(*contexts_[0], recheck_loop(), [](std::exception_ptr e) { log_escaped("recheck", e); });
+    bool any_crl = false;
+    for (const auto& l : state_.listeners)
+    {
+        any_crl = any_crl || (l.tls && tls::crl_source_of(l.tls->native_handle()) != nullptr);
+    }
+    if (any_crl)
+    {
+        asio::co_spawn(*contexts_[0], crl_loop(), [](std::exception_ptr e) { log_escaped("crl", e); });
+    }
 
     std::string summary;
     for (const auto& l : state_.listeners)

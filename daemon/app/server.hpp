@@ -5,7 +5,8 @@
 // Accepting runs on thread 0 and hands each connection to the next thread in
 // turn. SIGTERM/SIGINT drain: stop accepting, let tunnels finish for up to
 // timeouts.drain, then close what is left and exit. A second signal closes
-// everything at once. SIGHUP is acknowledged and ignored until reload exists.
+// everything at once. SIGHUP reloads the policy and every listener's CRL;
+// the CRL files are also checked every timeouts.crl_check.
 
 #include "daemon/app/reload.hpp"
 #include "daemon/runtime/registry.hpp"
@@ -18,9 +19,15 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
+
+namespace sekisho::tls {
+class crl_set;
+} // namespace sekisho::tls
 
 namespace sekisho::app {
 
@@ -52,6 +59,12 @@ private:
     // SIGHUP: load on the reload thread, then finish_reload() on thread 0.
     void start_reload();
     void finish_reload(reload_result result);
+    // CRLs (daemon/tls/crl.hpp): every timeouts.crl_check the loop has the
+    // reload thread look at each listener's file; SIGHUP forces a re-read.
+    boost::asio::awaitable<void> crl_loop();
+    void check_crls(bool forced); // reload thread only
+    // Closes the open tunnels whose certificate `set` revokes.
+    void withdraw_revoked(const std::shared_ptr<const tls::crl_set>& set, const std::string& listener);
 
     runtime::shared_state& state_;
     std::size_t thread_count_;
@@ -72,6 +85,8 @@ private:
     boost::asio::thread_pool reload_thread_{1};
     bool reload_running_ = false;
     bool reload_pending_ = false;
+    // A periodic CRL check is waiting for the reload thread: skip the next.
+    std::atomic<bool> crl_check_queued_{false};
 };
 
 } // namespace sekisho::app

@@ -37,6 +37,9 @@ inline constexpr bounded<milliseconds> drain{30s, 0ms, 24h};
 // time alone (a role's hours end, a user or device expires) closes them
 // without a reload.
 inline constexpr bounded<milliseconds> policy_recheck{10s, 1s, 10min};
+// Each listener's CRL file is looked at this often (device, inode, size,
+// mtime) and read again when it changed; a stale CRL is logged at each look.
+inline constexpr bounded<milliseconds> crl_check{30s, 1s, 1h};
 } // namespace timeout_defaults
 
 namespace limit_defaults {

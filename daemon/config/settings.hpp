@@ -47,6 +47,7 @@ struct timeouts
     milliseconds tls_shutdown = timeout_defaults::tls_shutdown.fallback;
     milliseconds drain = timeout_defaults::drain.fallback;
     milliseconds policy_recheck = timeout_defaults::policy_recheck.fallback;
+    milliseconds crl_check = timeout_defaults::crl_check.fallback;
 };
 
 struct limits

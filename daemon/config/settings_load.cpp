@@ -328,7 +328,8 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                       "tunnel_lifetime",
                       "tls_shutdown",
                       "drain",
-                      "policy_recheck"});
+                      "policy_recheck",
+                      "crl_check"});
         if (t.IsMap())
         {
             namespace d = timeout_defaults;
@@ -341,6 +342,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
             read_duration(r, t, "tls_shutdown", "timeouts", d::tls_shutdown, s.timeout.tls_shutdown);
             read_duration(r, t, "drain", "timeouts", d::drain, s.timeout.drain);
             read_duration(r, t, "policy_recheck", "timeouts", d::policy_recheck, s.timeout.policy_recheck);
+            read_duration(r, t, "crl_check", "timeouts", d::crl_check, s.timeout.crl_check);
             if (s.timeout.idle > s.timeout.tunnel_lifetime)
             {
                 r.warning(t["idle"],

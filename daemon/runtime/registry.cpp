@@ -94,4 +94,19 @@ std::size_t connection_registry::recheck(const policy::snapshot& snap, policy::c
     return closed;
 }
 
+std::size_t connection_registry::kill_if(const std::function<bool(const connection_entry&)>& doomed,
+                                         const char* cause)
+{
+    std::size_t closed = 0;
+    for (auto* e = head_; e != nullptr; e = e->next)
+    {
+        if (!e->killed && doomed(*e))
+        {
+            kill_entry(*e, cause);
+            ++closed;
+        }
+    }
+    return closed;
+}
+
 } // namespace sekisho::runtime

@@ -8,7 +8,10 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <openssl/types.h>
+
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,11 +22,14 @@ struct connection_entry
 {
     boost::asio::ip::tcp::socket* client = nullptr;
     boost::asio::ip::tcp::socket* upstream = nullptr;
+    // The client's TLS session, so that a reloaded CRL can find the tunnels
+    // of a certificate it revokes.
+    SSL* tls = nullptr;
     // Set once the tunnel is relaying: what was allowed, and where to.
     std::optional<policy::request> request;
     std::vector<policy::ip_address> addresses;
     bool killed = false;
-    std::string kill_cause;        // "drain", "policy_withdrawn"
+    std::string kill_cause;        // "drain", "policy_withdrawn", "certificate_revoked"
     policy::decision withdrawn_by; // the new decision, for "policy_withdrawn"
     connection_entry* prev = nullptr;
     connection_entry* next = nullptr;
@@ -43,6 +49,8 @@ public:
     // Decides every relaying tunnel again under `snap` and closes those it no
     // longer allows (cause "policy_withdrawn"); returns how many it closed.
     std::size_t recheck(const policy::snapshot& snap, policy::clock::time_point now);
+    // Closes every connection `doomed` picks, with `cause`; returns how many.
+    std::size_t kill_if(const std::function<bool(const connection_entry&)>& doomed, const char* cause);
     std::size_t size() const { return size_; }
 
     // The registry of the calling I/O thread.

@@ -1,9 +1,9 @@
 #include "daemon/tls/context.hpp"
 
+#include "daemon/tls/crl.hpp"
 #include "daemon/tls/peer_identity.hpp"
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -27,66 +27,6 @@ struct file_closer
 {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
-
-// Loads every CRL in a PEM file into the store, checks each one is issued by
-// a CA we trust, and reports a CRL already past its nextUpdate.
-bool load_crls(X509_STORE* store,
-               const std::string& path,
-               const policy::source_location& where,
-               policy::diagnostics& diags)
-{
-    std::unique_ptr<std::FILE, file_closer> f(std::fopen(path.c_str(), "r"));
-    if (!f)
-    {
-        diags.error(where, "cannot read CRL file " + path);
-        return false;
-    }
-    int count = 0;
-    while (X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr))
-    {
-        ++count;
-        // The CRL must belong to one of the trusted device CAs.
-        bool matched = false;
-        STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(store);
-        for (int i = 0; i < sk_X509_OBJECT_num(objs); ++i)
-        {
-            X509* ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-            if (ca != nullptr && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) == 0)
-            {
-                EVP_PKEY* key = X509_get0_pubkey(ca);
-                matched = matched || (key != nullptr && X509_CRL_verify(crl, key) == 1);
-            }
-        }
-        if (!matched)
-        {
-            diags.error(
-                where, "CRL in " + path + " is not signed by the client CA", "use the device CA's own CRL");
-        }
-        const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
-        if (next == nullptr)
-        {
-            diags.error(where, "CRL in " + path + " has no nextUpdate", "issue CRLs with a nextUpdate date");
-        }
-        else if (X509_cmp_current_time(next) <= 0)
-        {
-            diags.warning(where,
-                          "CRL in " + path +
-                              " is past its nextUpdate: every client certificate will be refused "
-                              "(fail closed) until a fresh CRL is installed",
-                          "publish a new CRL from the device CA");
-        }
-        X509_STORE_add_crl(store, crl);
-        X509_CRL_free(crl);
-    }
-    ERR_clear_error(); // PEM_read's end-of-file "no start line"
-    if (count == 0)
-    {
-        diags.error(where, "no CRL found in " + path, "expected a PEM file with -----BEGIN X509 CRL-----");
-        return false;
-    }
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-    return true;
-}
 
 // A plain message for the common case, before OpenSSL's error chain.
 bool readable(const std::string& path,
@@ -209,7 +149,7 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
         }
         if (files.crl)
         {
-            load_crls(SSL_CTX_get_cert_store(c), *files.crl, where, diags);
+            attach_crl_source(c, *files.crl, where, diags);
         }
     }
     SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, remember_leaf_certificate);

@@ -2,7 +2,8 @@
 // Builds the server TLS context of one listener from its files: TLS 1.3 only,
 // client certificate required and verified against the device CA, the CRL
 // checked when configured (a CRL past its nextUpdate fails every handshake:
-// fail closed). A new context per configuration; a live one is never changed.
+// fail closed). A live context is never changed: a reloaded CRL reaches new
+// sessions through the context's CRL source (daemon/tls/crl.hpp).
 
 #include "daemon/config/settings.hpp"
 #include "policy/diagnostics.hpp"

@@ -1,5 +1,7 @@
 #include "daemon/tls/tls_stream.hpp"
 
+#include "daemon/tls/crl.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -22,6 +24,13 @@ tls_stream::tls_stream(asio::ip::tcp::socket socket, SSL_CTX* ctx) : socket_(std
     error_code ec;
     socket_.non_blocking(true, ec);
     ssl_ = ec ? nullptr : SSL_new(ctx);
+    // The CRL in force now (a reload may have replaced the context's first
+    // one); without it the session is refused (tls_setup_failed).
+    if (ssl_ != nullptr && !use_current_crl(ssl_))
+    {
+        SSL_free(ssl_);
+        ssl_ = nullptr;
+    }
     if (ssl_ != nullptr)
     {
         if (SSL_set_fd(ssl_, socket_.native_handle()) != 1)

@@ -107,13 +107,13 @@ std::string test_policy_yaml()
 std::string
 test_config_yaml(const gateway_options& o, const std::string& policy_path, const std::string& log_path)
 {
-    const auto& w = world::get();
+    const auto& pki = o.pki.empty() ? world::get().pki : o.pki;
     auto tls = [&](const std::string& crl) {
-        std::string t = "    tls:\n      certificate: " + w.pki + "/server.pem\n      private_key: " + w.pki +
-                        "/server.key\n      client_ca: " + w.pki + "/device-ca.pem\n";
+        std::string t = "    tls:\n      certificate: " + pki + "/server.pem\n      private_key: " + pki +
+                        "/server.key\n      client_ca: " + pki + "/device-ca.pem\n";
         if (!crl.empty())
         {
-            t += "      crl: " + w.pki + "/" + crl + "\n";
+            t += "      crl: " + pki + "/" + crl + "\n";
         }
         return t;
     };

@@ -17,6 +17,9 @@ namespace sekisho::test {
 struct gateway_options
 {
     std::string crl = "device-ca.crl"; // file in the PKI folder; empty: no CRL
+    // The PKI folder of the TLS files; empty: the world's (a test that
+    // revokes or replaces files uses its own copy).
+    std::string pki;
     // YAML mapping bodies (indented by the harness), e.g. "idle: 1s".
     std::vector<std::string> timeouts = {
         "tls_handshake: 2s", "request: 1s", "dns: 1s", "connect: 1s", "drain: 5s"};
