@@ -1,5 +1,6 @@
 #include "daemon/app/server.hpp"
 
+#include "daemon/auth/secrets.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/net/session.hpp"
 #include "daemon/net/upstream.hpp"
@@ -279,9 +280,36 @@ void server::start_reload()
     log::info("reload_started", {{"policy_file", state_.settings.policy_file}});
     asio::post(reload_thread_, [this] {
         check_crls(true);
+        reload_secrets();
         auto result = load_policy_snapshot(state_.settings.policy_file, state_.policy_inputs);
         asio::post(*contexts_[0], [this, r = std::move(result)]() mutable { finish_reload(std::move(r)); });
     });
+}
+
+void server::reload_secrets()
+{
+    // New passwords and TOTP keys take effect for new sign-ins; sessions
+    // that are open stay open. A broken file keeps the one in force.
+    if (!state_.auth || !state_.settings.auth)
+    {
+        return;
+    }
+    const auto& file = state_.settings.auth->secrets_file;
+    auto loaded = auth::load_secrets_file(file);
+    for (const auto& d : loaded.diags.items())
+    {
+        (d.level == policy::severity::error ? log::error : log::warning)("secrets_diagnostic",
+                                                                         {{"text", policy::format(d)}});
+    }
+    if (!loaded.value || loaded.diags.has_errors())
+    {
+        log::error("secrets_rejected",
+                   {{"file", file}, {"errors", std::to_string(loaded.diags.error_count())}});
+        return;
+    }
+    const auto users = loaded.value->users.size();
+    state_.auth->replace_secrets(std::move(*loaded.value));
+    log::info("secrets_reloaded", {{"file", file}, {"users", std::to_string(users)}});
 }
 
 void server::finish_reload(reload_result result)

@@ -51,6 +51,8 @@ private:
     boost::asio::awaitable<void> signal_loop();
     boost::asio::awaitable<void> drain();
     void kill_all();
+    // SIGHUP, on the reload thread: the secrets file (auth.secrets) again.
+    void reload_secrets();
     // Re-decides every open tunnel under snap (after a reload, and every
     // timeouts.policy_recheck for time-bound rules).
     void recheck_all(const std::shared_ptr<const policy::snapshot>& snap, const char* cause);

@@ -171,4 +171,41 @@ BOOST_AUTO_TEST_CASE(repeated_failures_lock_the_user_out)
     BOOST_TEST(str(g.record_for(c.local_port()), "reason") == "auth_locked");
 }
 
+BOOST_AUTO_TEST_CASE(sighup_reloads_the_secrets_file)
+{
+    auto o = auth_options();
+    gateway g(o);
+    tls_client first(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(first.ok(), first.error());
+    BOOST_TEST(connect_as(first, basic("alice", "correct horse" + code_now()), echo_target())
+                   .rfind("HTTP/1.1 200", 0) == 0);
+
+    // alice changes her password: the file is rewritten, then SIGHUP.
+    const std::string changed = "version: 1\nusers:\n  alice:\n    password: \"" +
+                                *auth::hash_password("battery staple") +
+                                "\"\n    totp: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n";
+    write_file(g.dir().file("secrets.yaml"), changed);
+    BOOST_TEST(g.reload_with(o.policy) == "policy_unchanged", g.log());
+    BOOST_TEST(g.count_events("secrets_reloaded") == 1U, g.log());
+
+    tls_client fresh(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(fresh.ok(), fresh.error());
+    BOOST_TEST(connect_as(fresh, basic("alice", "battery staple" + code_now()), echo_target())
+                   .rfind("HTTP/1.1 200", 0) == 0);
+    tls_client old(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(old.ok(), old.error());
+    BOOST_TEST(connect_as(old, basic("alice", "correct horse" + code_now()), echo_target())
+                   .rfind("HTTP/1.1 407", 0) == 0);
+
+    // A broken file keeps the one in force.
+    write_file(g.dir().file("secrets.yaml"), "version: 1\nusers:\n  alice:\n    password: plain\n");
+    BOOST_TEST(g.reload_with(o.policy) == "policy_unchanged", g.log());
+    BOOST_TEST(g.count_events("secrets_rejected") == 1U, g.log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // past the back-off of the failure above
+    tls_client still(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(still.ok(), still.error());
+    BOOST_TEST(connect_as(still, basic("alice", "battery staple" + code_now()), echo_target())
+                   .rfind("HTTP/1.1 200", 0) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
