@@ -227,7 +227,7 @@ void check_model(const policy_document& doc, diagnostics& diags)
                 diags.error(ro.where,
                             "role `" + ro.id + "`: model " + model +
                                 " requires MFA on every internet-layer role",
-                            "remove `mfa: false`");
+                            "remove `mfa: false` (or list `factors: [device, password, totp]`)");
             }
             else
             {

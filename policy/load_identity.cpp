@@ -177,6 +177,52 @@ void read_layers(yaml_reader& r, const yaml_node& node, const std::string& what,
     }
 }
 
+// `factors: [device, password, totp]` spells out what `mfa` means: the device
+// certificate is always required (TLS refuses a device without one); the
+// password and the TOTP code come together in one sign-in, so naming either
+// requires sign-in (mfa: true).
+void read_factors(yaml_reader& r, const yaml_node& node, const std::string& what, bool has_mfa, role& out)
+{
+    if (has_mfa)
+    {
+        r.error(node, what + " and mfa say the same thing", "keep one of them");
+        return;
+    }
+    if (!r.expect_sequence(node, what))
+    {
+        return;
+    }
+    bool device = false;
+    bool signin = false;
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        auto text = r.string(node[i], indexed(what, i));
+        if (!text)
+        {
+            continue;
+        }
+        if (*text == "device")
+        {
+            device = true;
+        }
+        else if (*text == "password" || *text == "totp")
+        {
+            signin = true;
+        }
+        else
+        {
+            r.error(node[i],
+                    indexed(what, i) + " `" + *text + "` is not a factor",
+                    "use `device`, `password` and `totp`");
+        }
+    }
+    if (!device)
+    {
+        r.error(node, what + " must include `device`", "the device certificate is always required");
+    }
+    out.mfa = signin;
+}
+
 void read_limits(yaml_reader& r, const yaml_node& node, const std::string& what, role& out)
 {
     if (!r.expect_map(node, what, {"tunnels_per_user", "sessions_per_user"}))
@@ -217,6 +263,7 @@ void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc)
                            "data_class",
                            "hours",
                            "mfa",
+                           "factors",
                            "posture_max_age",
                            "limits",
                            "enforce"},
@@ -259,6 +306,10 @@ void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc)
         if (auto m = item["mfa"])
         {
             ro.mfa = r.boolean(m, what + ".mfa").value_or(true);
+        }
+        if (auto f = item["factors"])
+        {
+            read_factors(r, f, what + ".factors", item["mfa"].IsDefined(), ro);
         }
         if (auto p = item["posture_max_age"])
         {
