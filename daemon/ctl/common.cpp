@@ -51,7 +51,20 @@ const char* usage_text()
            "                  [--at 2027-04-01T09:00+09:00] [--json]\n"
            "       sekishoctl policy diff OLD NEW [--at 2027-04-01T09:00+09:00] [--json]\n"
            "       sekishoctl policy matrix FILE [--html | --json]\n"
-           "exit: 0 ok, 1 the policy has errors or a policy test failed, 2 usage\n";
+           "       sekishoctl user passwd --secrets FILE USER [--json]\n"
+           "                  (the password from the terminal, twice, or from stdin)\n"
+           "       sekishoctl user totp-enroll --secrets FILE USER [--issuer NAME] [--invert] [--json]\n"
+           "       sekishoctl user list --secrets FILE [--policy FILE] [--json]\n"
+           "       sekishoctl user remove --secrets FILE USER [--json]\n"
+           "       sekishoctl device add --inventory FILE --id ID --owner USER [--kind lent|byod]\n"
+           "                  --cert device.pem [--json]\n"
+           "       sekishoctl device lost --inventory FILE ID [--json]\n"
+           "       sekishoctl device retire --inventory FILE ID [--json]\n"
+           "       sekishoctl device list --inventory FILE [--json]\n"
+           "A locked-out user: `user lock`/`unlock` of a running sekishod need its admin API (a later\n"
+           "version); a lockout ends by itself after auth.lockout.duration (15m by default).\n"
+           "exit: 0 ok, 1 the policy has errors or a policy test failed, or a user/device change was\n"
+           "      refused or not written, 2 usage\n";
 }
 
 int usage(const char* problem)

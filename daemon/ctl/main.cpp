@@ -10,9 +10,15 @@
 //                                             which decisions the change flips, per user
 //   sekishoctl policy matrix FILE [--html | --json]
 //                                             roles × layers × what they reach, for audits
+//   sekishoctl user passwd | totp-enroll | list | remove --secrets FILE ...
+//                                             the users' passwords and TOTP keys (user_cmd.cpp)
+//   sekishoctl device add | lost | retire | list --inventory FILE ...
+//                                             the device inventory (device_cmd.cpp)
 //
-// Exit codes: 0 ok, 1 the policy has errors or a test failed, 2 usage.
+// Exit codes: 0 ok, 1 the policy has errors or a test failed (user, device:
+// the change was refused or could not be written), 2 usage.
 
+#include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/commands.hpp"
 #include "daemon/ctl/common.hpp"
 
@@ -61,6 +67,16 @@ int main(int argc, char** argv)
     {
         std::fputs(usage_text(), stdout);
         return exit_ok;
+    }
+    if (!args.empty() && (args[0] == "user" || args[0] == "device"))
+    {
+        const std::vector<std::string> rest(args.begin() + 1, args.end());
+        if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help"))
+        {
+            std::fputs(usage_text(), stdout);
+            return exit_ok;
+        }
+        return args[0] == "user" ? user_main(rest) : device_main(rest);
     }
     if (args.size() < 3 || args[0] != "policy")
     {

@@ -1,0 +1,321 @@
+// `sekishoctl user passwd | totp-enroll | list | remove`: the users' secrets
+// file (daemon/auth/secrets.hpp). Every change goes through
+// write_secrets_file(): the whole file anew, atomically, mode 0600. Nothing
+// printed ever holds a password hash; only totp-enroll shows the new key, once,
+// to whoever enrols.
+//
+// `lock` / `unlock` are not here: a lockout lives in the running sekishod and
+// needs its admin API (a later issue); it ends by itself after
+// auth.lockout.duration.
+
+#include "daemon/auth/password.hpp"
+#include "daemon/auth/secrets.hpp"
+#include "daemon/auth/totp.hpp"
+#include "daemon/ctl/admin.hpp"
+#include "daemon/ctl/common.hpp"
+#include "daemon/ctl/password_input.hpp"
+#include "daemon/ctl/qr_text.hpp"
+#include "daemon/ctl/user_secrets.hpp"
+#include "policy/yaml_reader.hpp"
+
+#include <boost/json.hpp>
+
+#include <sodium.h>
+
+#include <cstdio>
+
+namespace sekisho::ctl {
+
+namespace {
+
+constexpr const char* default_issuer = "sekisho";
+
+const std::vector<admin_command>& user_commands()
+{
+    static const std::vector<admin_command> commands = {
+        {"passwd", "USER", {"--secrets"}, {"--secrets"}, {}},
+        {"totp-enroll", "USER", {"--secrets", "--issuer"}, {"--secrets"}, {"--invert"}},
+        {"list", nullptr, {"--secrets", "--policy"}, {"--secrets"}, {}},
+        {"remove", "USER", {"--secrets"}, {"--secrets"}, {}},
+    };
+    return commands;
+}
+
+bool check_user_id(const std::string& id)
+{
+    if (auth::valid_user_id(id))
+    {
+        return true;
+    }
+    std::fprintf(stderr,
+                 "sekishoctl: `%s` is not a valid user id: use 1-64 lower-case letters, digits, '-', '_' or "
+                 "'.'\n",
+                 id.c_str());
+    return false;
+}
+
+bool write(const std::string& file, const auth::secrets& s)
+{
+    std::string why;
+    if (!auth::write_secrets_file(file, s, &why))
+    {
+        std::fprintf(stderr, "sekishoctl: %s not written: %s\n", file.c_str(), why.c_str());
+        return false;
+    }
+    return true;
+}
+
+// "no user `tanka` in FILE (did you mean `tanaka`?)"
+std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s)
+{
+    std::vector<std::string> ids;
+    for (const auto& [known, u] : s.users)
+    {
+        ids.push_back(known);
+    }
+    std::vector<std::string_view> views(ids.begin(), ids.end());
+    const auto near = policy::closest_word(id, views);
+    return "no user `" + id + "` in " + file +
+           (near.empty() ? std::string() : " (did you mean `" + near + "`?)");
+}
+
+int passwd(const admin_args& a)
+{
+    const auto& file = *a.get("--secrets");
+    const auto& id = a.positional[0];
+    if (!check_user_id(id))
+    {
+        return exit_failed;
+    }
+    loaded_secrets s;
+    if (!load_secrets(file, true, "changed", s))
+    {
+        return exit_failed;
+    }
+    std::string why;
+    auto password = read_new_password(id, &why);
+    if (!password)
+    {
+        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", why.c_str());
+        return exit_failed;
+    }
+    auto hash = auth::hash_password(*password);
+    sodium_memzero(password->data(), password->size());
+    if (!hash)
+    {
+        std::fprintf(stderr, "sekishoctl: cannot hash the password (libsodium failed); nothing changed\n");
+        return exit_failed;
+    }
+    const bool new_user = s.value.users.count(id) == 0;
+    auto& entry = s.value.users[id];
+    entry.password_hash = std::move(*hash);
+    if (!write(file, s.value))
+    {
+        return exit_failed;
+    }
+    const bool enrolled = !entry.totp_key.empty();
+    if (a.json())
+    {
+        print_json({{"secrets", file},
+                    {"user", id},
+                    {"action", "passwd"},
+                    {"created_file", !s.file_exists},
+                    {"created_user", new_user},
+                    {"totp", enrolled}});
+        return exit_ok;
+    }
+    std::printf("%s: password of %s %s\n",
+                file.c_str(),
+                id.c_str(),
+                new_user ? (s.file_exists ? "set (new user)" : "set (new user, new file, mode 0600)")
+                         : (enrolled ? "changed (TOTP key kept)" : "changed"));
+    if (!enrolled)
+    {
+        std::printf(
+            "%s has no TOTP key yet and cannot sign in: sekishoctl user totp-enroll --secrets %s %s\n",
+            id.c_str(),
+            file.c_str(),
+            id.c_str());
+    }
+    std::printf("%s\n", reload_secrets_hint);
+    return exit_ok;
+}
+
+// "ABCD EFGH IJKL ..." for typing the key by hand.
+std::string grouped(const std::string& key)
+{
+    std::string out;
+    for (std::size_t i = 0; i < key.size(); ++i)
+    {
+        if (i > 0 && i % 4 == 0)
+        {
+            out += ' ';
+        }
+        out += key[i];
+    }
+    return out;
+}
+
+int totp_enroll(const admin_args& a)
+{
+    const auto& file = *a.get("--secrets");
+    const auto& id = a.positional[0];
+    const std::string issuer = a.get("--issuer") ? *a.get("--issuer") : default_issuer;
+    if (!check_user_id(id))
+    {
+        return exit_failed;
+    }
+    loaded_secrets s;
+    if (!load_secrets(file, false, "changed", s))
+    {
+        return exit_failed;
+    }
+    auto it = s.value.users.find(id);
+    if (it == s.value.users.end())
+    {
+        std::fprintf(stderr,
+                     "sekishoctl: %s; set a password first: sekishoctl user passwd --secrets %s %s\n",
+                     unknown_user(id, file, s.value).c_str(),
+                     file.c_str(),
+                     id.c_str());
+        return exit_failed;
+    }
+    auto key = auth::random_totp_key();
+    if (key.empty())
+    {
+        std::fprintf(stderr, "sekishoctl: cannot make a random key (libsodium failed); nothing changed\n");
+        return exit_failed;
+    }
+    const bool replaced = !it->second.totp_key.empty();
+    sodium_memzero(it->second.totp_key.data(), it->second.totp_key.size());
+    it->second.totp_key = key;
+    if (!write(file, s.value))
+    {
+        sodium_memzero(key.data(), key.size());
+        return exit_failed;
+    }
+    // The defaults of auth.totp (digits 6, step 30s): what authenticator apps assume.
+    const auth::totp_params params;
+    auto uri = auth::totp_uri(issuer, id, key, params);
+    auto encoded = auth::base32_encode(key);
+    sodium_memzero(key.data(), key.size());
+    if (a.json())
+    {
+        print_json({{"secrets", file},
+                    {"user", id},
+                    {"action", "totp-enroll"},
+                    {"replaced", replaced},
+                    {"issuer", issuer},
+                    {"digits", params.digits},
+                    {"period", params.step.count()},
+                    {"uri", uri}});
+    }
+    else
+    {
+        auto qr = qr_text(uri, a.has("--invert"));
+        std::printf("%s: new TOTP key for %s%s\n\n",
+                    file.c_str(),
+                    id.c_str(),
+                    replaced ? " (it replaces the old one, which stops working at the next reload)" : "");
+        if (qr)
+        {
+            std::fputs(qr->c_str(), stdout);
+            sodium_memzero(qr->data(), qr->size());
+            std::printf(
+                "\nScan the code with the authenticator app on %s's phone, or type the key by hand:\n",
+                id.c_str());
+        }
+        else
+        {
+            std::printf(
+                "(no QR code: libqrencode failed) Type the key into the authenticator app by hand:\n");
+        }
+        auto key_text = grouped(encoded);
+        std::printf("  key      %s\n", key_text.c_str());
+        sodium_memzero(key_text.data(), key_text.size());
+        std::printf("  account  %s (issuer %s), %d digits every %llds, SHA1\n",
+                    id.c_str(),
+                    issuer.c_str(),
+                    params.digits,
+                    static_cast<long long>(params.step.count()));
+        std::printf("  uri      %s\n", uri.c_str());
+        std::printf("The key is a secret: clear the screen once it is scanned.\n%s\n", reload_secrets_hint);
+    }
+    sodium_memzero(uri.data(), uri.size());
+    sodium_memzero(encoded.data(), encoded.size());
+    return exit_ok;
+}
+
+int remove(const admin_args& a)
+{
+    const auto& file = *a.get("--secrets");
+    const auto& id = a.positional[0];
+    if (!check_user_id(id))
+    {
+        return exit_failed;
+    }
+    loaded_secrets s;
+    if (!load_secrets(file, false, "changed", s))
+    {
+        return exit_failed;
+    }
+    auto it = s.value.users.find(id);
+    if (it == s.value.users.end())
+    {
+        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
+        return exit_failed;
+    }
+    sodium_memzero(it->second.totp_key.data(), it->second.totp_key.size());
+    s.value.users.erase(it);
+    if (!write(file, s.value))
+    {
+        return exit_failed;
+    }
+    if (a.json())
+    {
+        print_json({{"secrets", file}, {"user", id}, {"action", "remove"}});
+        return exit_ok;
+    }
+    std::printf("%s: removed %s (password and TOTP key)\n", file.c_str(), id.c_str());
+    std::printf("Their entry in the policy and their devices stay: retire the devices with "
+                "`sekishoctl device retire --inventory FILE ID`.\n%s;\n"
+                "a session %s has open stays open until auth.session.idle or auth.session.max (a restart "
+                "ends every session).\n",
+                reload_secrets_hint,
+                id.c_str());
+    return exit_ok;
+}
+
+} // namespace
+
+int user_main(const std::vector<std::string>& args)
+{
+    if (!args.empty() && (args[0] == "lock" || args[0] == "unlock"))
+    {
+        std::fprintf(stderr,
+                     "sekishoctl: user %s acts on a running sekishod and needs its admin API, which a later "
+                     "version adds; a lockout ends by itself after auth.lockout.duration (15m by default)\n",
+                     args[0].c_str());
+        return exit_usage;
+    }
+    const auto a = parse_admin_args("user", args, user_commands());
+    if (!a)
+    {
+        return exit_usage;
+    }
+    if (a->command == "passwd")
+    {
+        return passwd(*a);
+    }
+    if (a->command == "totp-enroll")
+    {
+        return totp_enroll(*a);
+    }
+    if (a->command == "list")
+    {
+        return user_list_cmd(*a);
+    }
+    return remove(*a);
+}
+
+} // namespace sekisho::ctl
