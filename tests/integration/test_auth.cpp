@@ -10,6 +10,9 @@
 
 #include <sodium.h>
 
+#include <atomic>
+#include <thread>
+
 using namespace sekisho::test;
 namespace auth = sekisho::auth;
 
@@ -169,6 +172,70 @@ BOOST_AUTO_TEST_CASE(repeated_failures_lock_the_user_out)
     const auto head = connect_as(c, basic("alice", "correct horse" + code_now()), echo_target());
     BOOST_TEST(head.rfind("HTTP/1.1 407", 0) == 0, head);
     BOOST_TEST(str(g.record_for(c.local_port()), "reason") == "auth_locked");
+}
+
+// argon2id runs on the worker pool: a flood of sign-ins from several devices
+// (bounded in time) neither stalls an open tunnel nor grows without bound —
+// the one-slot queue answers 503 auth_busy — and stops by itself.
+BOOST_AUTO_TEST_CASE(an_argon2_flood_does_not_stall_an_open_tunnel)
+{
+    auto o = auth_options();
+    o.extra_config = "auth:\n  secrets: secrets.yaml\n  workers: 1\n  queue: 1\n"
+                     "  lockout: {failures: 100, backoff: 100ms, max_backoff: 1s, duration: 1m}\n";
+    gateway g(o);
+    tls_client tunnel(g.internet(), "device-alice");
+    BOOST_REQUIRE_MESSAGE(tunnel.ok(), tunnel.error());
+    BOOST_REQUIRE(connect_as(tunnel, basic("alice", "correct horse" + code_now()), echo_target())
+                      .rfind("HTTP/1.1 200", 0) == 0);
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> attempts{0};
+    std::vector<std::thread> flood;
+    for (const char* device : {"device-demo", "device-stranger", "device-demo"})
+    {
+        flood.emplace_back([&, device] {
+            for (int i = 0; i < 200 && !stop.load(); ++i)
+            {
+                tls_client c(g.internet(), device);
+                if (c.ok())
+                {
+                    connect_as(c, basic("nobody" + std::to_string(i), "guess123456"), echo_target());
+                    ++attempts;
+                }
+            }
+        });
+    }
+    // Meanwhile the tunnel echoes 64 KiB chunks; no round trip may stall.
+    const std::string chunk(64 * 1024, 'x');
+    std::size_t moved = 0;
+    auto worst = std::chrono::steady_clock::duration::zero();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < until)
+    {
+        const auto t0 = std::chrono::steady_clock::now();
+        BOOST_REQUIRE(tunnel.send(chunk));
+        BOOST_REQUIRE(tunnel.recv_exactly(chunk.size()).size() == chunk.size());
+        worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+        moved += chunk.size();
+    }
+    stop = true;
+    for (auto& t : flood)
+    {
+        t.join();
+    }
+    BOOST_TEST(attempts.load() > 3);
+    BOOST_TEST(moved > 8U * 1024 * 1024, moved);
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() < 1000);
+    std::size_t busy = 0;
+    for (const auto& r : g.records())
+    {
+        busy += str(r, "reason") == "auth_busy" ? 1U : 0U;
+    }
+    BOOST_TEST(busy > 0U);
+    // The flood stopped with its clients; the tunnel and the daemon carry on.
+    BOOST_TEST(g.proc().running());
+    BOOST_TEST(tunnel.send("ping"));
+    BOOST_TEST(tunnel.recv_exactly(4) == "ping");
 }
 
 BOOST_AUTO_TEST_CASE(sighup_reloads_the_secrets_file)
