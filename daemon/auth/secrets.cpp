@@ -209,11 +209,6 @@ secrets_result load_secrets_text_unguarded(const std::string& yaml, const std::s
 
 } // namespace
 
-std::string detail::error_text(int err)
-{
-    return std::strerror(err);
-}
-
 // Checked at load so that a truncated copy-and-paste is found at start-up,
 // not at the user's first login.
 bool detail::well_formed_argon2id(std::string_view text)

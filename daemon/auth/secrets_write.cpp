@@ -25,26 +25,7 @@ using detail::error_text;
 using detail::fd_guard;
 using detail::well_formed_argon2id;
 
-// Everything is written before anything is renamed; false leaves no file
-// behind.
-bool write_all(int fd, std::string_view text, std::string* why)
-{
-    while (!text.empty())
-    {
-        const auto n = ::write(fd, text.data(), text.size());
-        if (n < 0)
-        {
-            if (errno == EINTR)
-            {
-                continue;
-            }
-            *why = "cannot write the temporary file: " + error_text(errno);
-            return false;
-        }
-        text.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
+using util::write_all;
 
 std::string render(const secrets& s, std::string* why)
 {

@@ -1,5 +1,7 @@
 #include "daemon/ctl/text_file.hpp"
 
+#include "daemon/util/fd.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -12,54 +14,9 @@ namespace sekisho::ctl {
 
 namespace {
 
-std::string error_text(int err)
-{
-    return std::strerror(err);
-}
-
-class fd_guard
-{
-public:
-    explicit fd_guard(int fd) : fd_(fd) {}
-    fd_guard(const fd_guard&) = delete;
-    fd_guard& operator=(const fd_guard&) = delete;
-    ~fd_guard()
-    {
-        if (fd_ >= 0)
-        {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-    int close()
-    {
-        const int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-private:
-    int fd_;
-};
-
-bool write_all(int fd, std::string_view text, std::string* why)
-{
-    while (!text.empty())
-    {
-        const auto n = ::write(fd, text.data(), text.size());
-        if (n < 0)
-        {
-            if (errno == EINTR)
-            {
-                continue;
-            }
-            *why = "cannot write the temporary file: " + error_text(errno);
-            return false;
-        }
-        text.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
+using util::error_text;
+using util::fd_guard;
+using util::write_all;
 
 } // namespace
 
