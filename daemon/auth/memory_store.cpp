@@ -101,12 +101,10 @@ public:
         std::lock_guard lock(mutex_);
         sweep(limits, now);
         unsigned held = 0;
-        for (auto& [id, s] : sessions_)
+        const auto [first, last] = by_device_.equal_range(wanted.device);
+        for (auto d = first; d != last; ++d)
         {
-            if (s.device != wanted.device)
-            {
-                continue;
-            }
+            auto& s = sessions_.at(d->second);
             if (s.on != wanted.on)
             {
                 *out = s;
@@ -133,6 +131,7 @@ public:
         s.started = now;
         s.last_used = now;
         sessions_.emplace(s.id, s);
+        by_device_.emplace(s.device, s.id);
         *out = s;
         return claim_result::created;
     }
@@ -143,16 +142,19 @@ public:
                                              clock::time_point now) override
     {
         std::lock_guard lock(mutex_);
-        for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+        // Indexed by device: a follow-up CONNECT costs one lookup, whatever
+        // the number of sessions.
+        const auto [first, last] = by_device_.equal_range(std::string(device));
+        for (auto d = first; d != last; ++d)
         {
-            auto& s = it->second;
-            if (s.device != device || s.on != on)
+            auto& s = sessions_.at(d->second);
+            if (s.on != on)
             {
                 continue;
             }
             if (expired(s, limits, now))
             {
-                sessions_.erase(it);
+                erase(std::string(d->second)); // a copy: erase() drops the index entry
                 return std::nullopt;
             }
             s.last_used = now;
@@ -184,7 +186,7 @@ public:
     bool end_session(std::string_view id) override
     {
         std::lock_guard lock(mutex_);
-        return sessions_.erase(std::string(id)) > 0;
+        return erase(std::string(id));
     }
 
     std::vector<session_info> sessions(const session_limits& limits, clock::time_point now) override
@@ -203,13 +205,46 @@ public:
 private:
     void sweep(const session_limits& limits, clock::time_point now)
     {
-        std::erase_if(sessions_, [&](const auto& kv) { return expired(kv.second, limits, now); });
+        std::vector<std::string> gone;
+        for (const auto& [id, s] : sessions_)
+        {
+            if (expired(s, limits, now))
+            {
+                gone.push_back(id);
+            }
+        }
+        for (const auto& id : gone)
+        {
+            erase(id);
+        }
+    }
+
+    // Removes a session and its device index entry; false if there was none.
+    bool erase(const std::string& id)
+    {
+        const auto it = sessions_.find(id);
+        if (it == sessions_.end())
+        {
+            return false;
+        }
+        const auto [first, last] = by_device_.equal_range(it->second.device);
+        for (auto d = first; d != last; ++d)
+        {
+            if (d->second == id)
+            {
+                by_device_.erase(d);
+                break;
+            }
+        }
+        sessions_.erase(it);
+        return true;
     }
 
     std::mutex mutex_;
     std::unordered_map<std::string, attempt_state> attempts_;
     std::unordered_map<std::string, clock::time_point> used_steps_; // "user#step" → forget after
     std::unordered_map<std::string, session_info> sessions_;        // id → session
+    std::unordered_multimap<std::string, std::string> by_device_;   // device → session ids
 };
 
 } // namespace
