@@ -4,8 +4,10 @@
 #include "modes.hpp"
 #include "net_util.hpp"
 #include "options.hpp"
+#include "proxy_auth.hpp"
 #include "tunnel.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 
@@ -26,8 +28,20 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "loadgen: %s\n\n%s", parsed.error.c_str(), usage_text());
         return 2;
     }
-    const options& o = *parsed.opts;
+    options o = *parsed.opts;
     raise_fd_limit();
+    if (o.mode == run_mode::signin)
+    {
+        return run_signin(o);
+    }
+    if (!o.proxy_user.empty())
+    {
+        // One code for the whole run: it opens the device's session when there is none,
+        // and the follow-up CONNECTs of a live session join it without using their code.
+        const auto code =
+            o.totp_key.empty() ? std::string() : totp_code(o.totp_key, std::chrono::system_clock::now());
+        o.proxy_authorization = basic_authorization(o.proxy_user, code);
+    }
 
     std::string error;
     const auto ctx = client_context::create(o.tls, error);
@@ -44,6 +58,8 @@ int main(int argc, char** argv)
             return run_rate(o, *ctx);
         case run_mode::idle:
             return run_idle(o, *ctx);
+        case run_mode::signin:
+            break; // handled above: one context per device
     }
     return 2;
 }

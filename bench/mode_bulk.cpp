@@ -57,7 +57,7 @@ int run_bulk(const options& o, const client_context& ctx)
     for (unsigned i = 0; i < o.tunnels; ++i)
     {
         auto t = std::make_unique<tunnel>(ctx);
-        if (!t->open(o.proxy, o.target, deadline_after(o.timeout_s)))
+        if (!t->open(o.proxy, o.target, deadline_after(o.timeout_s), o.proxy_authorization))
         {
             std::fprintf(stderr, "loadgen: tunnel %u: %s\n", i, t->error().c_str());
             return 1;

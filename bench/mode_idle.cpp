@@ -70,7 +70,7 @@ public:
                     if (opening_)
                     {
                         current_ = std::make_unique<tunnel>(st_.ctx);
-                        w = current_->start(st_.o.proxy, st_.o.target);
+                        w = current_->start(st_.o.proxy, st_.o.target, st_.o.proxy_authorization);
                         step_ = step::opening;
                     }
                     else

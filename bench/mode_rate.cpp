@@ -66,7 +66,7 @@ public:
                         return want::done;
                     }
                     begin();
-                    w = tunnel_.start(o_.proxy, o_.target); // want::write: wait for the connect
+                    w = tunnel_.start(o_.proxy, o_.target, o_.proxy_authorization); // want::write: connect
                     step_ = step::opening;
                     break;
                 case step::opening:

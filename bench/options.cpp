@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "proxy_auth.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <string_view>
@@ -84,6 +86,14 @@ modes
          --hold S (<= 3600, 60) [--ignore-stdin] --threads T (1)
          Opens N tunnels (one 16-byte round trip each), prints "idle-ready N", holds them
          until stdin closes or S seconds pass, checks each with a round trip, closes all.
+  signin --logins FILE --rate R (sign-ins started per second, 0.1..1000, 10)
+         [--totp-secret BASE32]; no --cert, --key or --proxy-user
+         FILE has one line per device, at most 10000: "CERT KEY [USER:PASSWORD]" (blank
+         lines and lines starting with # skipped). One tunnel per line, in order, one at a
+         time, started R per second: its own device certificate, a Proxy-Authorization
+         header when the line names a user (with the current TOTP code when --totp-secret
+         is given), a 16-byte echo, close. Reports the time from the CONNECT request (TLS
+         handshake done) to the 200 answer, and from the connect call to it, p50/p90/p99/max.
 
 common
   --proxy 127.0.0.1:PORT            the gateway listener (loopback only)
@@ -94,6 +104,11 @@ common
   --upstream-listen 127.x.y.z:PORT  where the built-in upstream listens (loopback only)
   --timeout S                       deadline of each phase of a tunnel (10)
   --close-timeout S                 wait for the gateway's close (2)
+  --proxy-user USER:PASSWORD        sign in (issue #4): send Proxy-Authorization: Basic
+                                    base64(USER:PASSWORD<code>) on every CONNECT
+  --totp-secret BASE32              the user's TOTP key: <code> is the RFC 6238 code
+                                    (HMAC-SHA1, 30 s, 6 digits) computed once at start;
+                                    without it the password goes alone
   --json                            one JSON object instead of "key value" lines
 )";
 }
@@ -126,6 +141,10 @@ parse_result parse_options(int argc, char** argv)
         o.mode = run_mode::idle;
         o.tunnels = 2000;
         o.clients = 8;
+    }
+    else if (args[0] == "signin")
+    {
+        o.mode = run_mode::signin;
     }
     else
     {
@@ -188,6 +207,37 @@ parse_result parse_options(int argc, char** argv)
         else if (flag == "--server-name")
         {
             o.tls.server_name = value;
+        }
+        else if (flag == "--proxy-user")
+        {
+            const auto colon = value.find(':');
+            if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size())
+            {
+                return bad(flag, "want USER:PASSWORD");
+            }
+            o.proxy_user = value;
+        }
+        else if (flag == "--totp-secret")
+        {
+            auto key = base32_decode(value);
+            if (!key)
+            {
+                return bad(flag, "want a base32 key (A-Z, 2-7)");
+            }
+            o.totp_key = std::move(*key);
+        }
+        else if (flag == "--logins")
+        {
+            o.logins_file = value;
+        }
+        else if (flag == "--rate")
+        {
+            double r = 0;
+            if (!parse_seconds(value, r) || r < 0.1 || r > 1000)
+            {
+                return bad(flag, "want 0.1..1000 per second");
+            }
+            o.signin_rate = r;
         }
         else if (flag == "--target")
         {
@@ -301,10 +351,33 @@ parse_result parse_options(int argc, char** argv)
             return bad(flag, "unknown option");
         }
     }
-    if (!have_proxy || !have_upstream || o.target.empty() || o.tls.ca.empty() || o.tls.certificate.empty() ||
-        o.tls.private_key.empty())
+    if (o.mode == run_mode::signin)
+    {
+        if (!have_proxy || !have_upstream || o.target.empty() || o.tls.ca.empty() || o.logins_file.empty())
+        {
+            result.error = "signin: --proxy, --upstream-listen, --target, --ca and --logins are required";
+            return result;
+        }
+        if (!o.tls.certificate.empty() || !o.tls.private_key.empty() || !o.proxy_user.empty())
+        {
+            result.error = "signin: devices and users come from --logins, not --cert, --key or --proxy-user";
+            return result;
+        }
+    }
+    else if (!have_proxy || !have_upstream || o.target.empty() || o.tls.ca.empty() ||
+             o.tls.certificate.empty() || o.tls.private_key.empty())
     {
         result.error = "--proxy, --upstream-listen, --target, --ca, --cert and --key are required";
+        return result;
+    }
+    else if (!o.logins_file.empty())
+    {
+        result.error = "--logins is for the signin mode";
+        return result;
+    }
+    else if (!o.totp_key.empty() && o.proxy_user.empty())
+    {
+        result.error = "--totp-secret needs --proxy-user";
         return result;
     }
     result.opts = o;

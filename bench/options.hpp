@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gw::bench {
 
@@ -16,6 +17,7 @@ enum class run_mode
     bulk,
     rate,
     idle,
+    signin,
 };
 
 enum class direction
@@ -52,6 +54,13 @@ struct options
     // idle
     double hold_s = 60;
     bool ignore_stdin = false;
+    // sign-in (every mode but signin, which reads its users from logins_file)
+    std::string proxy_user;             // "USER:PASSWORD"; empty: no Proxy-Authorization
+    std::vector<std::uint8_t> totp_key; // decoded --totp-secret; empty: no code appended
+    std::string proxy_authorization;    // the header value; main() sets it once at start
+    // signin
+    std::string logins_file; // lines "CERT KEY [USER:PASSWORD]"
+    double signin_rate = 10; // sign-ins started per second, at most one at a time
 };
 
 struct parse_result

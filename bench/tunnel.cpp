@@ -160,13 +160,18 @@ tunnel::io_result tunnel::write_step(const void* data, std::size_t size)
     return classify(r);
 }
 
-want tunnel::start(const endpoint& proxy, std::string_view target)
+want tunnel::start(const endpoint& proxy, std::string_view target, std::string_view authorization)
 {
     abort();
     buffer_ = "CONNECT ";
     buffer_.append(target);
     buffer_ += " HTTP/1.1\r\nHost: ";
     buffer_.append(target);
+    if (!authorization.empty())
+    {
+        buffer_ += "\r\nProxy-Authorization: ";
+        buffer_.append(authorization);
+    }
     buffer_ += "\r\n\r\n";
     buffer_pos_ = 0;
     phase_ = phase::connecting;
@@ -241,6 +246,7 @@ want tunnel::advance_open()
             }
             return fail(stage::handshake, msg);
         }
+        handshake_done_at_ = steady::now();
         phase_ = phase::requesting;
     }
     if (phase_ == phase::requesting)
@@ -300,6 +306,7 @@ want tunnel::head_received()
     {
         return fail(stage::response, "response: " + buffer_.substr(0, buffer_.find("\r\n")));
     }
+    head_received_at_ = steady::now();
     buffer_.erase(0, end + 4); // what is left is tunnel data
     buffer_pos_ = 0;
     phase_ = phase::open;
@@ -409,9 +416,9 @@ want tunnel::advance_close()
     }
 }
 
-bool tunnel::open(const endpoint& proxy, std::string_view target, deadline d)
+bool tunnel::open(const endpoint& proxy, std::string_view target, deadline d, std::string_view authorization)
 {
-    const want w = start(proxy, target);
+    const want w = start(proxy, target, authorization);
     return drive(*this, w, d, [this] { return advance_open(); });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The client end of one gateway tunnel: TCP connect, TLS 1.3 handshake with the device
-// certificate, "CONNECT target", then bytes both ways.
+// certificate, "CONNECT target" (with a Proxy-Authorization header when signing in), then
+// bytes both ways.
 //
 // The core is non-blocking and resumable: each advance_*() call goes as far as the socket
 // allows and returns what it waits for (want::read / want::write), so that one event loop
@@ -56,7 +57,8 @@ public:
     // --- non-blocking steps -------------------------------------------------------------
 
     // Starts the TCP connect; then call advance_open() until it returns want::done.
-    want start(const endpoint& proxy, std::string_view target);
+    // authorization: the Proxy-Authorization value to send, or empty for none.
+    want start(const endpoint& proxy, std::string_view target, std::string_view authorization = {});
     // Connect, TLS handshake, CONNECT request, response head; done once a "200" status
     // line and the end of the head have arrived. Bytes after the head are kept for reads.
     want advance_open();
@@ -78,7 +80,8 @@ public:
 
     // --- blocking wrappers, each bounded by a deadline -----------------------------------
 
-    bool open(const endpoint& proxy, std::string_view target, deadline d);
+    bool
+    open(const endpoint& proxy, std::string_view target, deadline d, std::string_view authorization = {});
     bool write_all(const void* data, std::size_t size, deadline d);
     bool read_exact(void* data, std::size_t size, deadline d);
 
@@ -96,6 +99,11 @@ public:
 
     // Closes at once without waiting for the proxy.
     void abort();
+
+    // When the last open's TLS handshake completed (the CONNECT request goes out at once)
+    // and when its "200" head arrived: the gateway's CONNECT handling, sign-in included.
+    steady::time_point handshake_done_at() const { return handshake_done_at_; }
+    steady::time_point head_received_at() const { return head_received_at_; }
 
     stage failed_stage() const { return failed_stage_; }
     const std::string& error() const { return error_; }
@@ -140,6 +148,8 @@ private:
     std::size_t buffer_pos_ = 0;
     stage failed_stage_ = stage::connect;
     std::string error_;
+    steady::time_point handshake_done_at_{};
+    steady::time_point head_received_at_{};
 };
 
 } // namespace gw::bench
