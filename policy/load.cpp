@@ -744,11 +744,9 @@ void read_includes(yaml_reader& r,
         // The policy's identity covers every file it is made of.
         hashed += "\n--- include " + path + "\n" + *text;
         yaml_reader inner(path, r.diags());
-        yaml_error syntax;
-        const auto parsed = parse_yaml(*text, &syntax);
+        const auto parsed = inner.parse(*text);
         if (!parsed)
         {
-            r.diags().error({path, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
             continue;
         }
         const yaml_node root = parsed->root;
@@ -794,11 +792,9 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
 {
     load_result result;
     yaml_reader r(name, result.diags);
-    yaml_error syntax;
-    const auto parsed = parse_yaml(yaml, &syntax);
+    const auto parsed = r.parse(yaml);
     if (!parsed)
     {
-        result.diags.error({name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return result;
     }
     const yaml_node root = parsed->root;

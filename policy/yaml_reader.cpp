@@ -94,6 +94,17 @@ source_location yaml_reader::where(const yaml_node& node) const
     return loc;
 }
 
+std::optional<yaml_document> yaml_reader::parse(std::string_view text)
+{
+    yaml_error syntax;
+    auto parsed = parse_yaml(text, &syntax);
+    if (!parsed)
+    {
+        diags_.error({file_, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
+    }
+    return parsed;
+}
+
 void yaml_reader::error(const yaml_node& at, std::string message, std::string hint)
 {
     diags_.error(where(at), std::move(message), std::move(hint));

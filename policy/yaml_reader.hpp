@@ -30,6 +30,10 @@ public:
     const std::string& file() const { return file_; }
     diagnostics& diags() { return diags_; }
 
+    // Parses `text` as this reader's file; a syntax error becomes one
+    // diagnostic ("YAML syntax: ..." at its line and column) and nullopt.
+    std::optional<yaml_document> parse(std::string_view text);
+
     void error(const yaml_node& at, std::string message, std::string hint = {});
     void warning(const yaml_node& at, std::string message, std::string hint = {});
 

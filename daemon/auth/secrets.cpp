@@ -179,12 +179,10 @@ secrets_result load_secrets_text_unguarded(const std::string& yaml, const std::s
 {
     secrets_result result;
     yaml_reader r(name, result.diags);
-    policy::yaml_error syntax;
-    const auto parsed = policy::parse_yaml(yaml, &syntax);
+    // libyaml's messages name the problem, not the text around it.
+    const auto parsed = r.parse(yaml);
     if (!parsed)
     {
-        // libyaml's messages name the problem, not the text around it.
-        result.diags.error({name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return result;
     }
     const yaml_node root = parsed->root;

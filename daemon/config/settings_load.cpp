@@ -269,11 +269,9 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
 {
     load_result result;
     yaml_reader r(name, result.diags);
-    policy::yaml_error syntax;
-    const auto parsed = policy::parse_yaml(yaml, &syntax);
+    const auto parsed = r.parse(yaml);
     if (!parsed)
     {
-        result.diags.error({name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return result;
     }
     const yaml_node root = parsed->root;

@@ -116,11 +116,10 @@ void check_unique(inventory& inv)
 
 void parse_into(inventory& inv)
 {
-    policy::yaml_error syntax;
-    auto parsed = policy::parse_yaml(inv.text, &syntax);
+    policy::yaml_reader r(inv.name, inv.diags);
+    auto parsed = r.parse(inv.text);
     if (!parsed)
     {
-        inv.diags.error({inv.name, syntax.line, syntax.column}, "YAML syntax: " + syntax.message);
         return;
     }
     const yaml_node root = parsed->root;
@@ -143,7 +142,6 @@ void parse_into(inventory& inv)
     // loader wants a list, but `add` turns it into one).
     if (!list.IsNull())
     {
-        policy::yaml_reader r(inv.name, inv.diags);
         policy::policy_document doc;
         policy::detail::read_devices(r, list, doc);
         inv.devices = std::move(doc.devices);
