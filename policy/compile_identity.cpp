@@ -459,24 +459,14 @@ bool snapshot::grants(std::size_t role_index, const screen_transfer_endpoint& ep
     return grants_[role_index].endpoints[static_cast<std::size_t>(&ep - doc_.screen_transfer.data())];
 }
 
-std::uint32_t snapshot::sessions_per_user(const user& u) const
+std::uint32_t snapshot::largest_limit(const user& u, std::uint32_t role::*limit) const
 {
-    std::uint32_t limit = 0;
+    std::uint32_t largest = 0;
     for (auto r : roles_of(u))
     {
-        limit = std::max(limit, doc_.roles[r].sessions_per_user);
+        largest = std::max(largest, doc_.roles[r].*limit);
     }
-    return limit;
-}
-
-std::uint32_t snapshot::tunnels_per_user(const user& u) const
-{
-    std::uint32_t limit = 0;
-    for (auto r : roles_of(u))
-    {
-        limit = std::max(limit, doc_.roles[r].tunnels_per_user);
-    }
-    return limit;
+    return largest;
 }
 
 } // namespace sekisho::policy

@@ -153,31 +153,41 @@ std::optional<reason> parse_reason(std::string_view text)
 
 namespace {
 
+// The device and user a request names, once they have been checked.
+struct who
+{
+    const device* dv = nullptr;
+    const user* u = nullptr;
+};
+
 // Who is asking: a device in the inventory, in use, owned by a known user.
+// Fills `out` (looked up once per decision) or returns the denial.
 std::optional<decision>
-check_identity(const snapshot& snap, const request& req, clock::time_point now, zone z)
+check_identity(const snapshot& snap, const request& req, clock::time_point now, zone z, who& out)
 {
     const device* dv = req.device.empty() ? nullptr : snap.find_device(req.device);
     if (dv == nullptr)
     {
         return deny(reason::unknown_device, "identity:device", z, "certificate not in devices:");
     }
-    const std::string rule = "device:" + dv->id;
+    const auto refuse = [&](reason why, std::string detail = {}) {
+        return deny(why, "device:" + dv->id, z, std::move(detail));
+    };
     if (dv->status == device_status::lost)
     {
-        return deny(reason::device_lost, rule, z);
+        return refuse(reason::device_lost);
     }
     if (dv->status == device_status::retired)
     {
-        return deny(reason::device_retired, rule, z);
+        return refuse(reason::device_retired);
     }
     if (dv->expires && *dv->expires <= now)
     {
-        return deny(reason::device_expired, rule, z);
+        return refuse(reason::device_expired);
     }
     if (dv->kind == device_kind::byod && !snap.document().byod_allowed)
     {
-        return deny(reason::byod_not_allowed, rule, z);
+        return refuse(reason::byod_not_allowed);
     }
     const user* u = req.user.empty() ? nullptr : snap.find_user(req.user);
     if (u == nullptr)
@@ -190,13 +200,14 @@ check_identity(const snapshot& snap, const request& req, clock::time_point now, 
     }
     if (dv->owner != u->id)
     {
-        return deny(reason::device_not_owned, rule, z, "owner " + dv->owner);
+        return refuse(reason::device_not_owned, "owner " + dv->owner);
     }
+    out = {dv, u};
     return std::nullopt;
 }
 
-reason role_condition(
-    const snapshot& snap, const role& ro, const request& req, const entry& e, clock::time_point now)
+reason
+role_condition(const role& ro, const request& req, const device& dv, const entry& e, clock::time_point now)
 {
     if (e.service != nullptr && e.service->max_class > ro.max_class)
     {
@@ -210,13 +221,9 @@ reason role_condition(
     {
         return reason::outside_hours;
     }
-    if (ro.posture_max_age)
+    if (ro.posture_max_age && (!dv.posture_verified || now - *dv.posture_verified > *ro.posture_max_age))
     {
-        const device* dv = snap.find_device(req.device);
-        if (dv == nullptr || !dv->posture_verified || now - *dv->posture_verified > *ro.posture_max_age)
-        {
-            return reason::posture_stale;
-        }
+        return reason::posture_stale;
     }
     return reason::allowed;
 }
@@ -224,11 +231,15 @@ reason role_condition(
 // The user's roles: the first role that grants the entry on this layer and
 // whose conditions hold allows. Otherwise deny with the first failure, or
 // allow and record it when that role only reports.
-decision apply_roles(
-    const snapshot& snap, const request& req, const entry& e, decision by_entry, clock::time_point now)
+decision apply_roles(const snapshot& snap,
+                     const request& req,
+                     const who& asking,
+                     const entry& e,
+                     decision by_entry,
+                     clock::time_point now)
 {
     const auto& doc = snap.document();
-    const user& u = *snap.find_user(req.user);
+    const user& u = *asking.u;
     const role* failed = nullptr;
     reason failure = reason::not_granted;
     const role* reporting = nullptr; // a report-mode role on this layer, for not_granted
@@ -250,7 +261,7 @@ decision apply_roles(
         {
             continue;
         }
-        const reason why = role_condition(snap, ro, req, e, now);
+        const reason why = role_condition(ro, req, *asking.dv, e, now);
         if (why == reason::allowed)
         {
             by_entry.role_id = ro.id;
@@ -268,7 +279,7 @@ decision apply_roles(
         // A report-mode role that does not grant the entry yet is asked as if
         // it did: its own conditions that are never report-only (data class,
         // MFA) still deny.
-        if (const reason why = role_condition(snap, *reporting, req, e, now);
+        if (const reason why = role_condition(*reporting, req, *asking.dv, e, now);
             why != reason::allowed && !reportable(why))
         {
             failed = reporting;
@@ -329,7 +340,8 @@ decision decide(const snapshot& snap, const request& req, clock::time_point now)
     {
         return deny(reason::special_address, "invariant:special_address", z, dest.host);
     }
-    if (auto refused = check_identity(snap, req, now, z))
+    who asking;
+    if (auto refused = check_identity(snap, req, now, z, asking))
     {
         return *refused;
     }
@@ -368,7 +380,7 @@ decision decide(const snapshot& snap, const request& req, clock::time_point now)
     {
         return by_entry;
     }
-    return apply_roles(snap, req, found, std::move(by_entry), now);
+    return apply_roles(snap, req, asking, found, std::move(by_entry), now);
 }
 
 decision vet_resolved(const snapshot& snap,

@@ -62,10 +62,13 @@ public:
     const std::vector<std::size_t>& roles_of(const user& u) const;
     bool grants(std::size_t role_index, const cloud_service& svc) const;
     bool grants(std::size_t role_index, const screen_transfer_endpoint& ep) const;
-    // The largest tunnels_per_user among the user's roles; 0 when none sets one.
-    std::uint32_t tunnels_per_user(const user& u) const;
-    // The largest sessions_per_user among the user's roles; 0 when none sets one.
-    std::uint32_t sessions_per_user(const user& u) const;
+    // The largest tunnels_per_user / sessions_per_user among the user's
+    // roles; 0 when none sets one.
+    std::uint32_t tunnels_per_user(const user& u) const { return largest_limit(u, &role::tunnels_per_user); }
+    std::uint32_t sessions_per_user(const user& u) const
+    {
+        return largest_limit(u, &role::sessions_per_user);
+    }
 
     snapshot() = default;
     // The indexes point into doc_: a snapshot is never copied or moved.
@@ -73,6 +76,8 @@ public:
     snapshot& operator=(const snapshot&) = delete;
 
 private:
+    std::uint32_t largest_limit(const user& u, std::uint32_t role::*limit) const;
+
     friend std::shared_ptr<const snapshot> compile(policy_document, const compile_inputs&, diagnostics&);
     friend void index_identity(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
 
