@@ -70,7 +70,16 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         o.session = {a.session.idle, a.session.max};
         o.workers = a.workers;
         o.queue = a.queue;
-        state->auth = std::make_unique<auth::authenticator>(std::move(*users), auth::make_memory_store(), o);
+        try
+        {
+            state->auth =
+                std::make_unique<auth::authenticator>(std::move(*users), auth::make_memory_store(), o);
+        }
+        catch (const std::exception& e)
+        {
+            out.diags.error(a.where, std::string("sign-in cannot start: ") + e.what());
+            return out;
+        }
     }
     if (open_log)
     {

@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include <stdexcept>
+
 namespace sekisho::auth {
 
 namespace asio = boost::asio;
@@ -111,7 +113,14 @@ authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, 
         throw std::runtime_error("libsodium cannot be initialised");
     }
     tag_key_ = random_bytes(crypto_generichash_KEYBYTES);
-    dummy_hash_ = hash_password(random_bytes(16)).value_or("");
+    // Unknown users are checked against this, so that timing does not tell
+    // who exists; without it that promise would not hold: refuse to start.
+    auto dummy = hash_password(random_bytes(16));
+    if (!dummy)
+    {
+        throw std::runtime_error("cannot hash a password with argon2id (out of memory?)");
+    }
+    dummy_hash_ = std::move(*dummy);
 }
 
 authenticator::~authenticator()

@@ -86,6 +86,21 @@ void discard_pending_input(tcp::socket& s)
     }
 }
 
+// A tunnel of a telework session: counted in the store while this
+// connection lives, so an open tunnel keeps its session from idling out.
+struct session_tunnel
+{
+    auth::state_store& store;
+    std::string id;
+    session_tunnel(auth::state_store& s, std::string i) : store(s), id(std::move(i))
+    {
+        store.tunnel_opened(id, auth::clock::now());
+    }
+    ~session_tunnel() { store.tunnel_closed(id, auth::clock::now()); }
+    session_tunnel(const session_tunnel&) = delete;
+    session_tunnel& operator=(const session_tunnel&) = delete;
+};
+
 struct head_outcome
 {
     proto::connect_parser::state state = proto::connect_parser::state::failed;
@@ -176,6 +191,10 @@ private:
     asio::awaitable<bool> expect_tls(tcp::socket& socket);
     asio::awaitable<void> answer(tls::tls_stream& client, unsigned status, std::string text);
     asio::awaitable<void> tunnel(tls::tls_stream& client, head_outcome head);
+    asio::awaitable<bool> sign_in(tls::tls_stream& client,
+                                  const head_outcome& head,
+                                  policy::request& req,
+                                  std::optional<session_tunnel>& in_session);
     void end(std::string cause, std::string reason = {})
     {
         record_.end_cause = std::move(cause);
@@ -322,12 +341,58 @@ asio::awaitable<void> session::run(tcp::socket socket)
     co_await tunnel(client, std::move(*head));
 }
 
+// Sign-in (auth:): the credentials name the user; two factors on top of the
+// device certificate. False when the connection got its answer (407, 403,
+// 429, 503) and ends here.
+asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
+                                       const head_outcome& head,
+                                       policy::request& req,
+                                       std::optional<session_tunnel>& in_session)
+{
+    auto outcome = co_await state_.auth->authenticate(
+        head.request.proxy_authorization, req.device, listener_.settings.layer, snapshot_.get());
+    record_.user = outcome.user;
+    record_.session = outcome.session.id;
+    switch (outcome.result)
+    {
+        case auth::auth_result::ok:
+        case auth::auth_result::joined:
+            req.user = outcome.user;
+            req.mfa = true;
+            in_session.emplace(state_.auth->store(), outcome.session.id);
+            co_return true;
+        case auth::auth_result::busy:
+            co_await answer(
+                client, 503, proto::reply_error(503, "auth_busy", "sign-in is busy; try again in a moment"));
+            end("limited", "auth_busy");
+            co_return false;
+        case auth::auth_result::too_many:
+            co_await answer(
+                client,
+                429,
+                proto::reply_error(429, "session_limit", "your roles allow no more telework sessions"));
+            end("limited", "session_limit");
+            co_return false;
+        case auth::auth_result::layer_conflict:
+            record_.decision = "deny";
+            co_await answer(
+                client, 403, proto::reply_denied("layer_conflict", "session:" + outcome.session.id));
+            end("denied", "layer_conflict");
+            co_return false;
+        default:
+            record_.decision = "deny";
+            co_await answer(client, 407, proto::reply_auth_required());
+            end("auth_required", std::string(auth::to_string(outcome.result)));
+            co_return false;
+    }
+}
+
 asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head)
 {
     const auto& dest = head.request.dest;
     record_.target = policy::to_string(dest);
-    // Who: the device inventory entry of the certificate, and (until user
-    // authentication lands) its owner as the user, with one factor.
+    // Who: the device inventory entry of the certificate and its owner, with
+    // one factor; with `auth:`, sign_in() names the user and adds two.
     policy::request req{listener_.settings.layer, dest, {}, {}, false};
     const auto serial = policy::normalise_serial(record_.device_serial).value_or("");
     if (const auto* dv = snapshot_->find_device_by_certificate(record_.device_fingerprint, serial))
@@ -337,63 +402,11 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         record_.device = dv->id;
         record_.user = dv->owner;
     }
-    // Holds the session's tunnel count while this connection lives, so an
-    // open tunnel keeps its session from idling out.
-    struct session_tunnel
-    {
-        auth::state_store& store;
-        std::string id;
-        session_tunnel(auth::state_store& s, std::string i) : store(s), id(std::move(i))
-        {
-            store.tunnel_opened(id, auth::clock::now());
-        }
-        ~session_tunnel() { store.tunnel_closed(id, auth::clock::now()); }
-        session_tunnel(const session_tunnel&) = delete;
-        session_tunnel& operator=(const session_tunnel&) = delete;
-    };
+    // Holds the session's tunnel count while this connection lives.
     std::optional<session_tunnel> in_session;
-    if (state_.auth && !req.device.empty())
+    if (state_.auth && !req.device.empty() && !co_await sign_in(client, head, req, in_session))
     {
-        // Sign-in: the credentials name the user; two factors on top of the
-        // device certificate.
-        auto outcome = co_await state_.auth->authenticate(
-            head.request.proxy_authorization, req.device, listener_.settings.layer, snapshot_.get());
-        record_.user = outcome.user;
-        record_.session = outcome.session.id;
-        switch (outcome.result)
-        {
-            case auth::auth_result::ok:
-            case auth::auth_result::joined:
-                req.user = outcome.user;
-                req.mfa = true;
-                in_session.emplace(state_.auth->store(), outcome.session.id);
-                break;
-            case auth::auth_result::busy:
-                co_await answer(
-                    client,
-                    503,
-                    proto::reply_error(503, "auth_busy", "sign-in is busy; try again in a moment"));
-                end("limited", "auth_busy");
-                co_return;
-            case auth::auth_result::too_many:
-                co_await answer(
-                    client,
-                    429,
-                    proto::reply_error(429, "session_limit", "your roles allow no more telework sessions"));
-                end("limited", "session_limit");
-                co_return;
-            case auth::auth_result::layer_conflict:
-                record_.decision = "deny";
-                co_await answer(
-                    client, 403, proto::reply_denied("layer_conflict", "session:" + outcome.session.id));
-                end("denied", "layer_conflict");
-                co_return;
-            default:
-                record_.decision = "deny";
-                co_await answer(client, 407, proto::reply_auth_required());
-                end("auth_required", std::string(auth::to_string(outcome.result)));
-                co_return;
-        }
+        co_return;
     }
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
 
