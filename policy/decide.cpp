@@ -320,6 +320,35 @@ bool reportable(reason r)
     return r == reason::not_granted || r == reason::outside_hours || r == reason::posture_stale;
 }
 
+reason session_standing(
+    const snapshot& snap, std::string_view user, std::string_view device, layer on, clock::time_point now)
+{
+    request req;
+    req.listener_layer = on;
+    req.user = std::string(user);
+    req.device = std::string(device);
+    who asking;
+    if (auto refused = check_identity(snap, req, now, zone_of(on), asking))
+    {
+        return refused->why;
+    }
+    reason why = reason::not_granted;
+    for (auto index : snap.roles_of(*asking.u))
+    {
+        const auto& ro = snap.document().roles[index];
+        if (!(on == layer::lgwan ? ro.lgwan : ro.internet))
+        {
+            continue;
+        }
+        if (ro.mode == enforcement::report || within_hours(ro.hours, now))
+        {
+            return reason::allowed;
+        }
+        why = reason::outside_hours;
+    }
+    return why;
+}
+
 decision decide(const snapshot& snap, const request& req, clock::time_point now)
 {
     const auto& dest = req.dest;

@@ -94,6 +94,14 @@ using clock = std::chrono::system_clock;
 
 decision decide(const snapshot& snap, const request& req, clock::time_point now);
 
+// Whether a telework session of `user` on `device` may go on at `now` on
+// layer `on`: the identity checks of decide() hold, and one of the user's
+// roles on that layer is within its hours (a role in report mode keeps it
+// open whatever the hour). reason::allowed, or why the session must end:
+// an identity reason, outside_hours, or not_granted (no role on the layer).
+reason session_standing(
+    const snapshot& snap, std::string_view user, std::string_view device, layer on, clock::time_point now);
+
 // Vets every address a name resolved to against the zones. Any address in the
 // My Number zone, outside the name's own zone, or equal to one of the
 // gateway's own listeners denies the whole request (fail closed). Returns

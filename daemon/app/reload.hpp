@@ -10,8 +10,10 @@
 #include "policy/diagnostics.hpp"
 #include "policy/snapshot.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sekisho::app {
 
@@ -19,6 +21,19 @@ struct reload_result
 {
     std::shared_ptr<const policy::snapshot> snapshot; // null: rejected
     policy::diagnostics diags;
+};
+
+// What one reload did, for the admin API's `reload` (and `status`).
+struct reload_report
+{
+    bool policy_ok = false;                      // a valid policy was read (changed or not)
+    bool policy_changed = false;                 // ... and it differs from the one in force
+    std::string policy_hash;                     // the policy in force afterwards
+    std::vector<std::string> policy_diagnostics; // file:line: error|warning: ...
+    bool secrets_configured = false;             // auth.secrets is set
+    bool secrets_ok = true;
+    std::vector<std::string> secrets_diagnostics;
+    std::chrono::system_clock::time_point finished{};
 };
 
 reload_result load_policy_snapshot(const std::string& policy_file, const policy::compile_inputs& inputs);

@@ -1,5 +1,8 @@
 #include "daemon/app/server.hpp"
 
+#include "daemon/admin/admin_server.hpp"
+#include "daemon/app/admin_routes.hpp"
+#include "daemon/app/session_sweep.hpp"
 #include "daemon/auth/secrets.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/net/session.hpp"
@@ -15,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -104,6 +108,13 @@ server::server(runtime::shared_state& state)
 
 server::~server() = default;
 
+struct server::reload_waiter
+{
+    explicit reload_waiter(asio::io_context& io) : done(io, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer done; // cancelled when `report` is filled
+    reload_report report;
+};
+
 bool server::bind()
 {
     auto& ctx = *contexts_[0];
@@ -149,6 +160,17 @@ bool server::bind()
                    {"layer", std::string(policy::to_string(l.settings.layer))},
                    {"address", net::endpoint_text(ep.address(), l.bound_port)}});
         acceptors_.push_back(std::move(acc));
+    }
+    if (state_.settings.admin)
+    {
+        admin_routes_ = std::make_unique<admin_routes>(*this);
+        admin_ = std::make_unique<admin::admin_server>(*contexts_[0], *state_.settings.admin, *admin_routes_);
+        std::string why;
+        if (!admin_->bind(&why))
+        {
+            log::error("admin_failed", {{"socket", state_.settings.admin->socket}, {"error", why}});
+            return false;
+        }
     }
     return true;
 }
@@ -278,30 +300,47 @@ void server::start_reload()
     }
     reload_running_ = true;
     log::info("reload_started", {{"policy_file", state_.settings.policy_file}});
+    waiting_running_ = std::move(waiting_next_);
+    waiting_next_.clear();
     asio::post(reload_thread_, [this] {
         check_crls(true);
-        reload_secrets();
+        reload_report report;
+        reload_secrets(report);
         auto result = load_policy_snapshot(state_.settings.policy_file, state_.policy_inputs);
-        asio::post(*contexts_[0], [this, r = std::move(result)]() mutable { finish_reload(std::move(r)); });
+        asio::post(*contexts_[0], [this, r = std::move(result), rep = std::move(report)]() mutable {
+            finish_reload(std::move(r), std::move(rep));
+        });
     });
 }
 
-void server::reload_secrets()
+asio::awaitable<reload_report> server::reload_and_wait()
 {
-    // New passwords and TOTP keys take effect for new sign-ins; sessions
-    // that are open stay open. A broken file keeps the one in force.
+    auto w = std::make_shared<reload_waiter>(*contexts_[0]);
+    waiting_next_.push_back(w);
+    start_reload();
+    co_await w->done.async_wait(use_tuple);
+    co_return w->report;
+}
+
+void server::reload_secrets(reload_report& report)
+{
+    // New passwords and TOTP keys take effect for new sign-ins; sessions of
+    // users locked or removed end. A broken file keeps the one in force.
     if (!state_.auth || !state_.settings.auth)
     {
         return;
     }
+    report.secrets_configured = true;
     const auto& file = state_.settings.auth->secrets_file;
     auto loaded = auth::load_secrets_file(file);
     for (const auto& d : loaded.diags.items())
     {
         (d.level == policy::severity::error ? log::error : log::warning)("secrets_diagnostic",
                                                                          {{"text", policy::format(d)}});
+        report.secrets_diagnostics.push_back(policy::format(d));
     }
-    if (!loaded.value || loaded.diags.has_errors())
+    report.secrets_ok = loaded.value && !loaded.diags.has_errors();
+    if (!report.secrets_ok)
     {
         log::error("secrets_rejected",
                    {{"file", file}, {"errors", std::to_string(loaded.diags.error_count())}});
@@ -310,15 +349,68 @@ void server::reload_secrets()
     const auto users = loaded.value->users.size();
     state_.auth->replace_secrets(std::move(*loaded.value));
     log::info("secrets_reloaded", {{"file", file}, {"users", std::to_string(users)}});
+    end_withdrawn_sessions("secrets");
 }
 
-void server::finish_reload(reload_result result)
+void server::end_sessions(const std::vector<std::string>& ids, const char* cause)
+{
+    std::set<std::string, std::less<>> ended;
+    for (const auto& id : ids)
+    {
+        if (state_.auth && state_.auth->store().end_session(id))
+        {
+            ended.insert(id);
+        }
+    }
+    close_session_tunnels(std::move(ended), cause);
+}
+
+void server::close_session_tunnels(std::set<std::string, std::less<>> ids, const char* cause)
+{
+    if (ids.empty())
+    {
+        return;
+    }
+    auto shared = std::make_shared<const std::set<std::string, std::less<>>>(std::move(ids));
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+    {
+        asio::post(*contexts_[i], [r = registries_[i].get(), shared, cause] {
+            r->kill_if([&](const runtime::connection_entry& e) { return shared->count(e.session_id) != 0; },
+                       cause);
+        });
+    }
+}
+
+void server::end_withdrawn_sessions(const char* after)
+{
+    if (!state_.auth)
+    {
+        return;
+    }
+    const auto snap = state_.policy.load();
+    std::set<std::string, std::less<>> ended;
+    for (const auto& e : sweep_sessions(*state_.auth, *snap, auth::clock::now()))
+    {
+        log::info("session_ended",
+                  {{"session", e.session.id},
+                   {"user", e.session.user},
+                   {"device", e.session.device},
+                   {"layer", std::string(policy::to_string(e.session.on))},
+                   {"cause", e.cause},
+                   {"after", after}});
+        ended.insert(e.session.id);
+    }
+    close_session_tunnels(std::move(ended), "session_ended");
+}
+
+void server::finish_reload(reload_result result, reload_report report)
 {
     reload_running_ = false;
     for (const auto& d : result.diags.items())
     {
         (d.level == policy::severity::error ? log::error : log::warning)("policy_diagnostic",
                                                                          {{"text", policy::format(d)}});
+        report.policy_diagnostics.push_back(policy::format(d));
     }
     const auto old = state_.policy.load();
     if (!result.snapshot)
@@ -339,7 +431,19 @@ void server::finish_reload(reload_result result)
             "policy_reloaded",
             {{"policy", result.snapshot->hash().substr(0, 16)}, {"previous", old->hash().substr(0, 16)}});
         recheck_all(result.snapshot, "reload");
+        end_withdrawn_sessions("policy");
     }
+    report.policy_ok = result.snapshot != nullptr;
+    report.policy_changed = result.snapshot && result.snapshot->hash() != old->hash();
+    report.policy_hash = state_.policy.load()->hash();
+    report.finished = std::chrono::system_clock::now();
+    last_reload_ = report;
+    for (auto& w : waiting_running_)
+    {
+        w->report = report;
+        w->done.cancel();
+    }
+    waiting_running_.clear();
     if (reload_pending_ && !draining_)
     {
         reload_pending_ = false;
@@ -376,6 +480,7 @@ asio::awaitable<void> server::recheck_loop()
             break;
         }
         recheck_all(state_.policy.load(), "time");
+        end_withdrawn_sessions("time");
     }
 }
 
@@ -455,6 +560,10 @@ void server::kill_all()
 
 void server::stop()
 {
+    if (admin_)
+    {
+        admin_->stop();
+    }
     reload_thread_.stop();
     for (auto& g : guards_)
     {
@@ -471,6 +580,10 @@ int server::run()
     for (std::size_t i = 0; i < acceptors_.size(); ++i)
     {
         asio::co_spawn(*contexts_[0], accept_loop(i), [](std::exception_ptr e) { log_escaped("accept", e); });
+    }
+    if (admin_)
+    {
+        admin_->start();
     }
     signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });

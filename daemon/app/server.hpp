@@ -22,6 +22,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,13 @@ namespace sekisho::tls {
 class crl_set;
 } // namespace sekisho::tls
 
+namespace sekisho::admin {
+class admin_server;
+} // namespace sekisho::admin
+
 namespace sekisho::app {
+
+class admin_routes;
 
 class server
 {
@@ -45,6 +52,8 @@ public:
     int run();
 
 private:
+    friend class admin_routes; // the admin API reads state and asks for reloads
+
     using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
     boost::asio::awaitable<void> accept_loop(std::size_t listener_index);
@@ -52,15 +61,26 @@ private:
     boost::asio::awaitable<void> drain();
     void kill_all();
     // SIGHUP, on the reload thread: the secrets file (auth.secrets) again.
-    void reload_secrets();
+    void reload_secrets(reload_report& report);
     // Re-decides every open tunnel under snap (after a reload, and every
     // timeouts.policy_recheck for time-bound rules).
     void recheck_all(const std::shared_ptr<const policy::snapshot>& snap, const char* cause);
     boost::asio::awaitable<void> recheck_loop();
+    // Ends the telework sessions that may not go on (session_sweep.hpp) and
+    // closes their tunnels. Any thread; `after` names what prompted it.
+    void end_withdrawn_sessions(const char* after);
     void stop();
     // SIGHUP: load on the reload thread, then finish_reload() on thread 0.
     void start_reload();
-    void finish_reload(reload_result result);
+    void finish_reload(reload_result result, reload_report report);
+    // The admin API's reload: a waiter is told the report of the first
+    // reload that starts after it asked (thread 0 only).
+    struct reload_waiter;
+    boost::asio::awaitable<reload_report> reload_and_wait();
+    // Ends sessions (admin `session kill`) and closes their tunnels.
+    void end_sessions(const std::vector<std::string>& ids, const char* cause);
+    // Closes, on every I/O thread, the tunnels of these sessions.
+    void close_session_tunnels(std::set<std::string, std::less<>> ids, const char* cause);
     // CRLs (daemon/tls/crl.hpp): every timeouts.crl_check the loop has the
     // reload thread look at each listener's file; SIGHUP forces a re-read.
     boost::asio::awaitable<void> crl_loop();
@@ -89,6 +109,13 @@ private:
     bool reload_pending_ = false;
     // A periodic CRL check is waiting for the reload thread: skip the next.
     std::atomic<bool> crl_check_queued_{false};
+    std::vector<std::shared_ptr<reload_waiter>> waiting_next_;    // for the next reload to start
+    std::vector<std::shared_ptr<reload_waiter>> waiting_running_; // for the one running
+    std::optional<reload_report> last_reload_;                    // thread 0
+    std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+    // The admin API (admin:), on thread 0.
+    std::unique_ptr<admin_routes> admin_routes_;
+    std::unique_ptr<admin::admin_server> admin_;
 };
 
 } // namespace sekisho::app

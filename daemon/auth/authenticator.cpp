@@ -90,6 +90,8 @@ std::string_view to_string(auth_result r)
             return "auth_failed";
         case auth_result::locked:
             return "auth_locked";
+        case auth_result::disabled:
+            return "user_locked";
         case auth_result::backing_off:
             return "auth_backoff";
         case auth_result::replayed:
@@ -126,6 +128,20 @@ authenticator::authenticator(secrets users, std::unique_ptr<state_store> store, 
 authenticator::~authenticator()
 {
     pool_.join();
+}
+
+bool authenticator::locked_by_operator(std::string_view user) const
+{
+    const auto users = users_.load();
+    const auto it = users->users.find(std::string(user));
+    return it != users->users.end() && it->second.locked;
+}
+
+bool authenticator::may_keep_session(std::string_view user) const
+{
+    const auto users = users_.load();
+    const auto it = users->users.find(std::string(user));
+    return it != users->users.end() && !it->second.locked && !it->second.totp_key.empty();
 }
 
 void authenticator::replace_secrets(secrets users)
@@ -185,7 +201,8 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
     // device, compared through the keyed tag in constant time.
     const auto tag = tag_of(creds->user, creds->password, device);
     if (auto s = store_->join_session(device, on, options_.session, now);
-        s && s->user == creds->user && s->credential_tag.size() == tag.size() &&
+        s && s->user == creds->user && !locked_by_operator(s->user) &&
+        s->credential_tag.size() == tag.size() &&
         sodium_memcmp(s->credential_tag.data(), tag.data(), tag.size()) == 0)
     {
         out.result = auth_result::joined;
@@ -203,6 +220,7 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
     // A user without a TOTP key is not enrolled yet: never signed in (an
     // empty HMAC key would make every code computable).
     const bool known = it != users->users.end() && !it->second.totp_key.empty();
+    const bool locked = known && it->second.locked;
     // Unknown users cost a hash too, so that timing does not tell who exists.
     std::string hash = known ? it->second.password_hash : dummy_hash_;
     std::vector<std::uint8_t> key = known ? it->second.totp_key : std::vector<std::uint8_t>(20, 0);
@@ -217,6 +235,13 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
         store_->record_failure(user_key, now, options_.lockout);
         store_->record_failure(device_key, now, options_.lockout);
         out.result = auth_result::failed;
+        co_return out;
+    }
+    if (locked)
+    {
+        // The right credentials of a user an operator locked: refused, but
+        // not counted as a failure (it is not a guess).
+        out.result = auth_result::disabled;
         co_return out;
     }
     // A code opens one session only. It can match until `window` steps after

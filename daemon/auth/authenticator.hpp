@@ -43,6 +43,7 @@ enum class auth_result
     missing,        // no (or malformed) Proxy-Authorization
     failed,         // wrong user, password or code (never said which)
     locked,         // too many failures: locked until the lockout ends or an operator unlocks
+    disabled,       // locked by an operator (`locked: true` in the secrets file)
     backing_off,    // too soon after a failure
     replayed,       // a TOTP code that already opened a session
     busy,           // the hashing queue is full
@@ -78,6 +79,12 @@ public:
     // A reloaded secrets file (SIGHUP): new sign-ins use it; sessions that
     // are open stay open until their own limits.
     void replace_secrets(secrets users);
+
+    // `locked: true` in the secrets file in force.
+    bool locked_by_operator(std::string_view user) const;
+    // The user is in the secrets file, enrolled and not locked: their
+    // sessions may go on (a reload that removes or locks them ends them).
+    bool may_keep_session(std::string_view user) const;
 
     state_store& store() { return *store_; }
     const authenticator_options& options() const { return options_; }

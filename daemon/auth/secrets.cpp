@@ -158,7 +158,7 @@ void read_users(yaml_reader& r, const yaml_node& node, secrets& out)
         user_secret u;
         u.where = r.where(kv.first);
         // Known keys are read even beside an unknown one.
-        r.expect_map(kv.second, what, {"password", "totp"}, {"password"});
+        r.expect_map(kv.second, what, {"password", "totp", "locked"}, {"password"});
         if (!kv.second.IsMap())
         {
             continue;
@@ -170,6 +170,10 @@ void read_users(yaml_reader& r, const yaml_node& node, secrets& out)
         if (auto t = kv.second["totp"])
         {
             read_totp(r, t, id, u);
+        }
+        if (auto l = kv.second["locked"])
+        {
+            u.locked = r.boolean(l, what + ".locked").value_or(true); // unreadable: fail closed
         }
         out.users.emplace(id, std::move(u));
     }

@@ -7,11 +7,12 @@
 //     tanaka:
 //       password: "$argon2id$v=19$m=65536,t=2,p=1$..."   # sekishoctl user passwd
 //       totp: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP            # sekishoctl user totp-enroll
+//       locked: true                                     # sekishoctl user lock / unlock
 //
 // The file must be a regular file with no permission for group or others
 // (mode 0600 or stricter); anything else is refused with the `chmod` that
 // fixes it. `password` is required; `totp` is optional (a user not yet
-// enrolled has an empty totp_key). Diagnostics name the user and the key,
+// enrolled has an empty totp_key); `locked` is optional (false). Diagnostics name the user and the key,
 // never a value: a password written in plain text is reported without being
 // repeated.
 //
@@ -35,6 +36,7 @@ struct user_secret
 {
     std::string password_hash;          // "$argon2id$v=19$m=...,t=...,p=...$salt$hash"
     std::vector<std::uint8_t> totp_key; // decoded; empty: not enrolled
+    bool locked = false;                // by an operator: no sign-in, sessions ended, until unlocked
     policy::source_location where;      // the user's entry in the file
 };
 

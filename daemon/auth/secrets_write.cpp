@@ -63,6 +63,10 @@ std::string render(const secrets& s, std::string* why)
             text += "    totp: " + encoded + "\n";
             sodium_memzero(encoded.data(), encoded.size());
         }
+        if (u.locked)
+        {
+            text += "    locked: true\n";
+        }
     }
     return text;
 }

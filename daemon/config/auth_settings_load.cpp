@@ -14,38 +14,6 @@ namespace {
 using policy::yaml_node;
 using policy::yaml_reader;
 
-void read_duration(yaml_reader& r,
-                   const yaml_node& map,
-                   const char* key,
-                   const std::string& section,
-                   const bounded<milliseconds>& b,
-                   milliseconds& out)
-{
-    if (auto n = map[key])
-    {
-        if (auto v = r.duration(n, section + "." + key, b.min, b.max))
-        {
-            out = *v;
-        }
-    }
-}
-
-void read_count(yaml_reader& r,
-                const yaml_node& map,
-                const char* key,
-                const std::string& section,
-                const bounded<std::uint32_t>& b,
-                std::uint32_t& out)
-{
-    if (auto n = map[key])
-    {
-        if (auto v = r.integer(n, section + "." + key, b.min, b.max))
-        {
-            out = static_cast<std::uint32_t>(*v);
-        }
-    }
-}
-
 void read_totp(yaml_reader& r, const yaml_node& node, totp_settings& out)
 {
     namespace d = auth_defaults;

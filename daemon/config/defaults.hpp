@@ -77,6 +77,16 @@ inline constexpr bounded<milliseconds> session_idle{30min, 1min, 24h};
 inline constexpr bounded<milliseconds> session_max{12h, 10min, 7 * 24h};
 } // namespace auth_defaults
 
+// The optional `admin:` section (the admin API on a Unix socket).
+namespace admin_defaults {
+// One request must arrive and be answered within this time.
+inline constexpr bounded<milliseconds> request_timeout{10s, 100ms, 5min};
+// The largest request (head and body) accepted.
+inline constexpr bounded<std::uint32_t> request_bytes{65536, 1024, 1048576};
+// Admin connections open at once; more wait in the kernel's backlog.
+inline constexpr bounded<std::uint32_t> connections{16, 1, 1024};
+} // namespace admin_defaults
+
 // 0 means one I/O thread per CPU core.
 inline constexpr bounded<std::uint32_t> threads_default{0, 0, 256};
 

@@ -98,6 +98,18 @@ struct auth_settings
     policy::source_location where; // the `auth:` key, for later diagnostics
 };
 
+// `admin:` (docs/configuration.md#admin): the admin API's Unix socket, used
+// by sekishoctl. Absent: no admin socket.
+struct admin_settings
+{
+    std::string socket; // absolute path
+    std::string group;  // empty: mode 0600 (the daemon's user only); else 0660 with this group
+    milliseconds request_timeout = admin_defaults::request_timeout.fallback;
+    std::uint32_t request_bytes = admin_defaults::request_bytes.fallback;
+    std::uint32_t connections = admin_defaults::connections.fallback;
+    policy::source_location where;
+};
+
 struct settings
 {
     std::string file;
@@ -108,7 +120,8 @@ struct settings
     timeouts timeout;
     limits limit;
     log_settings log;
-    std::optional<auth_settings> auth; // nullopt: no `auth:` section
+    std::optional<auth_settings> auth;   // nullopt: no `auth:` section
+    std::optional<admin_settings> admin; // nullopt: no admin socket
 };
 
 struct load_result

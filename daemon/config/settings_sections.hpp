@@ -18,6 +18,46 @@ std::optional<std::string> read_path(policy::yaml_reader& r,
                                      std::string_view what,
                                      const std::string& base_dir);
 
+// A bounded duration or count at map[key], if present, into `out`; an
+// out-of-range or malformed value is reported as "<section>.<key>".
+inline void read_duration(policy::yaml_reader& r,
+                          const policy::yaml_node& map,
+                          const char* key,
+                          const std::string& section,
+                          const bounded<milliseconds>& b,
+                          milliseconds& out)
+{
+    if (auto n = map[key])
+    {
+        if (auto v = r.duration(n, section + "." + key, b.min, b.max))
+        {
+            out = *v;
+        }
+    }
+}
+
+inline void read_count(policy::yaml_reader& r,
+                       const policy::yaml_node& map,
+                       const char* key,
+                       const std::string& section,
+                       const bounded<std::uint32_t>& b,
+                       std::uint32_t& out)
+{
+    if (auto n = map[key])
+    {
+        if (auto v = r.integer(n, section + "." + key, b.min, b.max))
+        {
+            out = static_cast<std::uint32_t>(*v);
+        }
+    }
+}
+
+// The `admin:` section into out.admin.
+void read_admin(policy::yaml_reader& r,
+                const policy::yaml_node& node,
+                const std::string& base_dir,
+                settings& out);
+
 // The `auth:` section into out.auth (set even with errors, like the rest of
 // the settings; use it only when the diagnostics have no error).
 void read_auth(policy::yaml_reader& r,

@@ -93,7 +93,8 @@ std::optional<admin_args> parse_admin_args(const char* group,
         }
     }
     const std::size_t wanted = spec->positional == nullptr ? 0 : 1;
-    if (out.positional.size() != wanted)
+    const bool optional = spec->positional != nullptr && spec->positional[0] == '[';
+    if (out.positional.size() != wanted && !(optional && out.positional.empty()))
     {
         if (wanted == 0)
         {

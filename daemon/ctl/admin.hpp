@@ -39,7 +39,7 @@ struct admin_args
 struct admin_command
 {
     const char* name;
-    const char* positional; // "USER", "ID", or nullptr for none
+    const char* positional; // "USER", "ID", "[ID]" (optional), or nullptr for none
     std::set<std::string> valued;
     std::set<std::string> required;
     std::set<std::string> flags; // besides --json, which every command takes
@@ -61,7 +61,12 @@ void print_table(const std::vector<std::vector<std::string>>& rows);
 
 int user_main(const std::vector<std::string>& args);
 int user_list_cmd(const admin_args& a);
+int user_lock_cmd(const admin_args& a); // lock and unlock
 int device_main(const std::vector<std::string>& args);
+// `sekishoctl status | reload | session list | session kill`: the running
+// sekishod through its admin API (daemon_cmd.cpp); `group` is "status",
+// "reload" or "session", `args` what follows it.
+int daemon_main(const std::string& group, const std::vector<std::string>& args);
 
 // Printed after a change to a file sekishod reads.
 inline constexpr const char* reload_hint =

@@ -61,10 +61,15 @@ const char* usage_text()
            "       sekishoctl device lost --inventory FILE ID [--json]\n"
            "       sekishoctl device retire --inventory FILE ID [--json]\n"
            "       sekishoctl device list --inventory FILE [--json]\n"
-           "A locked-out user: `user lock`/`unlock` of a running sekishod need its admin API (a later\n"
-           "version); a lockout ends by itself after auth.lockout.duration (15m by default).\n"
-           "exit: 0 ok, 1 the policy has errors or a policy test failed, or a user/device change was\n"
-           "      refused or not written, 2 usage\n";
+           "       sekishoctl user lock --secrets FILE USER [--admin-socket PATH] [--json]\n"
+           "       sekishoctl user unlock --secrets FILE USER [--admin-socket PATH] [--json]\n"
+           "       sekishoctl status [--admin-socket PATH] [--json]\n"
+           "       sekishoctl reload [--admin-socket PATH] [--json]\n"
+           "       sekishoctl session list [--user USER] [--device ID] [--admin-socket PATH] [--json]\n"
+           "       sekishoctl session kill ID | --user USER | --device ID [--admin-socket PATH] [--json]\n"
+           "The admin socket: --admin-socket, else $SEKISHO_ADMIN_SOCKET, else /run/sekisho/admin.sock.\n"
+           "exit: 0 ok, 1 the policy has errors or a policy test failed, a user/device change was\n"
+           "      refused or not written, or sekishod refused or could not be reached, 2 usage\n";
 }
 
 int usage(const char* problem)

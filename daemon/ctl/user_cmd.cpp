@@ -1,12 +1,8 @@
 // `sekishoctl user passwd | totp-enroll | list | remove`: the users' secrets
-// file (daemon/auth/secrets.hpp). Every change goes through
+// file (daemon/auth/secrets.hpp); `lock` / `unlock` are in user_lock.cpp. Every change goes through
 // write_secrets_file(): the whole file anew, atomically, mode 0600. Nothing
 // printed ever holds a password hash; only totp-enroll shows the new key, once,
 // to whoever enrols.
-//
-// `lock` / `unlock` are not here: a lockout lives in the running sekishod and
-// needs its admin API (a later issue); it ends by itself after
-// auth.lockout.duration.
 
 #include "daemon/auth/password.hpp"
 #include "daemon/auth/secrets.hpp"
@@ -37,46 +33,10 @@ const std::vector<admin_command>& user_commands()
         {"totp-enroll", "USER", {"--secrets", "--issuer"}, {"--secrets"}, {"--invert"}},
         {"list", nullptr, {"--secrets", "--policy"}, {"--secrets"}, {}},
         {"remove", "USER", {"--secrets"}, {"--secrets"}, {}},
+        {"lock", "USER", {"--secrets", "--admin-socket"}, {"--secrets"}, {}},
+        {"unlock", "USER", {"--secrets", "--admin-socket"}, {"--secrets"}, {}},
     };
     return commands;
-}
-
-bool check_user_id(const std::string& id)
-{
-    if (auth::valid_user_id(id))
-    {
-        return true;
-    }
-    std::fprintf(stderr,
-                 "sekishoctl: `%s` is not a valid user id: use 1-64 lower-case letters, digits, '-', '_' or "
-                 "'.'\n",
-                 id.c_str());
-    return false;
-}
-
-bool write(const std::string& file, const auth::secrets& s)
-{
-    std::string why;
-    if (!auth::write_secrets_file(file, s, &why))
-    {
-        std::fprintf(stderr, "sekishoctl: %s not written: %s\n", file.c_str(), why.c_str());
-        return false;
-    }
-    return true;
-}
-
-// "no user `tanka` in FILE (did you mean `tanaka`?)"
-std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s)
-{
-    std::vector<std::string> ids;
-    for (const auto& [known, u] : s.users)
-    {
-        ids.push_back(known);
-    }
-    std::vector<std::string_view> views(ids.begin(), ids.end());
-    const auto near = policy::closest_word(id, views);
-    return "no user `" + id + "` in " + file +
-           (near.empty() ? std::string() : " (did you mean `" + near + "`?)");
 }
 
 int passwd(const admin_args& a)
@@ -109,7 +69,7 @@ int passwd(const admin_args& a)
     const bool new_user = s.value.users.count(id) == 0;
     auto& entry = s.value.users[id];
     entry.password_hash = std::move(*hash);
-    if (!write(file, s.value))
+    if (!write_secrets(file, s.value))
     {
         return exit_failed;
     }
@@ -189,7 +149,7 @@ int totp_enroll(const admin_args& a)
     const bool replaced = !it->second.totp_key.empty();
     sodium_memzero(it->second.totp_key.data(), it->second.totp_key.size());
     it->second.totp_key = key;
-    if (!write(file, s.value))
+    if (!write_secrets(file, s.value))
     {
         sodium_memzero(key.data(), key.size());
         return exit_failed;
@@ -267,7 +227,7 @@ int remove(const admin_args& a)
     }
     sodium_memzero(it->second.totp_key.data(), it->second.totp_key.size());
     s.value.users.erase(it);
-    if (!write(file, s.value))
+    if (!write_secrets(file, s.value))
     {
         return exit_failed;
     }
@@ -290,14 +250,6 @@ int remove(const admin_args& a)
 
 int user_main(const std::vector<std::string>& args)
 {
-    if (!args.empty() && (args[0] == "lock" || args[0] == "unlock"))
-    {
-        std::fprintf(stderr,
-                     "sekishoctl: user %s acts on a running sekishod and needs its admin API, which a later "
-                     "version adds; a lockout ends by itself after auth.lockout.duration (15m by default)\n",
-                     args[0].c_str());
-        return exit_usage;
-    }
     const auto a = parse_admin_args("user", args, user_commands());
     if (!a)
     {
@@ -314,6 +266,10 @@ int user_main(const std::vector<std::string>& args)
     if (a->command == "list")
     {
         return user_list_cmd(*a);
+    }
+    if (a->command == "lock" || a->command == "unlock")
+    {
+        return user_lock_cmd(*a);
     }
     return remove(*a);
 }

@@ -1,11 +1,14 @@
 #include "daemon/ctl/user_secrets.hpp"
 
 #include "daemon/ctl/admin.hpp"
+#include "policy/yaml_reader.hpp"
 
 #include <sodium.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -37,6 +40,44 @@ bool load_secrets(const std::string& file, bool allow_missing, const char* what,
     }
     out.value = std::move(*loaded.value);
     return true;
+}
+
+bool check_user_id(const std::string& id)
+{
+    if (auth::valid_user_id(id))
+    {
+        return true;
+    }
+    std::fprintf(stderr,
+                 "sekishoctl: `%s` is not a valid user id: use 1-64 lower-case letters, digits, '-', '_' or "
+                 "'.'\n",
+                 id.c_str());
+    return false;
+}
+
+bool write_secrets(const std::string& file, const auth::secrets& s)
+{
+    std::string why;
+    if (!auth::write_secrets_file(file, s, &why))
+    {
+        std::fprintf(stderr, "sekishoctl: %s not written: %s\n", file.c_str(), why.c_str());
+        return false;
+    }
+    return true;
+}
+
+// "no user `tanka` in FILE (did you mean `tanaka`?)"
+std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s)
+{
+    std::vector<std::string> ids;
+    for (const auto& [known, u] : s.users)
+    {
+        ids.push_back(known);
+    }
+    std::vector<std::string_view> views(ids.begin(), ids.end());
+    const auto near = policy::closest_word(id, views);
+    return "no user `" + id + "` in " + file +
+           (near.empty() ? std::string() : " (did you mean `" + near + "`?)");
 }
 
 } // namespace sekisho::ctl

@@ -25,6 +25,13 @@ struct loaded_secrets
 // when allow_missing (passwd creates it).
 bool load_secrets(const std::string& file, bool allow_missing, const char* what, loaded_secrets& out);
 
+// True for a valid user id; otherwise says why on stderr.
+bool check_user_id(const std::string& id);
+// write_secrets_file(), saying on stderr why not.
+bool write_secrets(const std::string& file, const auth::secrets& s);
+// "no user `tanka` in FILE (did you mean `tanaka`?)"
+std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s);
+
 // sekishod re-reads the secrets file at a reload (daemon/app/server.cpp,
 // reload_secrets): new sign-ins use it, open sessions stay open.
 inline constexpr const char* reload_secrets_hint =

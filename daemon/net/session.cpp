@@ -360,6 +360,7 @@ asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
             req.user = outcome.user;
             req.mfa = true;
             in_session.emplace(state_.auth->store(), outcome.session.id);
+            entry_.session_id = outcome.session.id;
             co_return true;
         case auth::auth_result::busy:
             co_await answer(

@@ -28,8 +28,9 @@ struct connection_entry
     // Set once the tunnel is relaying: what was allowed, and where to.
     std::optional<policy::request> request;
     std::vector<policy::ip_address> addresses;
+    std::string session_id; // the telework session it belongs to (auth:), if any
     bool killed = false;
-    std::string kill_cause;        // "drain", "policy_withdrawn", "certificate_revoked"
+    std::string kill_cause;        // "drain", "policy_withdrawn", "certificate_revoked", "session_ended"
     policy::decision withdrawn_by; // the new decision, for "policy_withdrawn"
     connection_entry* prev = nullptr;
     connection_entry* next = nullptr;

@@ -25,6 +25,13 @@ public:
         }
     }
     int get() const { return fd_; }
+    // Hands the descriptor over to the caller, who closes it.
+    int release()
+    {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
     // Closes now, reporting the error (close can report a failed write-back).
     int close()
     {

@@ -322,21 +322,35 @@ BOOST_AUTO_TEST_CASE(remove_drops_the_user_and_refuses_an_unknown_one)
     BOOST_TEST(has(r.err, "no user `sto` in " + file + " (did you mean `sato`?)"), r.err);
 }
 
-BOOST_AUTO_TEST_CASE(lock_and_unlock_point_to_the_admin_api_and_the_lockout_duration)
+// Without a running sekishod: the lock is written to the file all the same
+// (it holds from the next start or reload), and the command says that the
+// daemon could not be told and exits 1. (With a daemon: suite `admin`.)
+BOOST_AUTO_TEST_CASE(lock_and_unlock_without_a_daemon_change_the_file_and_say_so)
 {
     temp_dir d;
-    for (const char* command : {"lock", "unlock"})
-    {
-        auto r = ctl(d, {"user", command, "tanaka"});
-        BOOST_TEST(r.exit_code == 2);
-        BOOST_TEST(has(r.err, "admin API"), r.err);
-        BOOST_TEST(has(r.err, "auth.lockout.duration"), r.err);
-    }
-    auto r = ctl(d, {"--help"});
-    BOOST_TEST(has(r.out, "auth.lockout.duration"), r.out);
-    r = ctl(d, {"user", "passwd", "tanaka"});
+    const auto file = secrets_with(d, "tanaka", true);
+    const auto nowhere = d.file("no-daemon.sock");
+    auto r = ctl(d, {"user", "lock", "--secrets", file, "tanaka", "--admin-socket", nowhere});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(has(r.out, "tanaka locked"), r.out);
+    BOOST_TEST(has(r.out, "cannot reach sekishod's admin socket " + nowhere), r.out);
+    BOOST_TEST(load_secrets(file).users.at("tanaka").locked);
+    BOOST_TEST(mode_of(file) == 0600U);
+
+    r = ctl(d, {"user", "unlock", "--secrets", file, "tanaka", "--admin-socket", nowhere});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(has(r.out, "tanaka unlocked"), r.out);
+    BOOST_TEST(has(r.out, "end by themselves after auth.lockout.duration"), r.out);
+    BOOST_TEST(!load_secrets(file).users.at("tanaka").locked);
+
+    r = ctl(d, {"user", "lock", "--secrets", file, "tanka"});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(has(r.err, "(did you mean `tanaka`?)"), r.err);
+    r = ctl(d, {"user", "lock", "tanaka"});
     BOOST_TEST(r.exit_code == 2);
-    BOOST_TEST(has(r.err, "user passwd needs --secrets"), r.err);
+    BOOST_TEST(has(r.err, "user lock needs --secrets"), r.err);
+    r = ctl(d, {"--help"});
+    BOOST_TEST(has(r.out, "sekishoctl user unlock --secrets FILE USER"), r.out);
 }
 
 BOOST_AUTO_TEST_CASE(device_add_appends_the_certificates_fingerprint_and_keeps_the_file)

@@ -326,4 +326,36 @@ BOOST_AUTO_TEST_CASE(contradictions_warn)
     BOOST_TEST(r.diags.items()[1].where.line == 15);
 }
 
+// `admin:` (the admin API's socket) is read in the same file.
+BOOST_AUTO_TEST_CASE(admin_section)
+{
+    auto none = load(with_auth(""));
+    BOOST_TEST_REQUIRE(none.value.has_value());
+    BOOST_TEST(!none.value->admin.has_value());
+
+    auto ok = load(with_auth("admin:\n  socket: run/admin.sock\n  group: sekisho-admin\n"
+                             "  request_timeout: 2s\n  request_bytes: 4096\n  connections: 4\n"));
+    BOOST_TEST_REQUIRE(!ok.diags.has_errors(), ok.diags.to_string());
+    const auto& a = *ok.value->admin;
+    BOOST_TEST(a.socket == "/etc/sekisho/run/admin.sock"); // relative to the file's folder
+    BOOST_TEST(a.group == "sekisho-admin");
+    BOOST_TEST(a.request_timeout.count() == 2000);
+    BOOST_TEST(a.request_bytes == 4096U);
+    BOOST_TEST(a.connections == 4U);
+
+    auto defaults = load(with_auth("admin:\n  socket: /run/sekisho/admin.sock\n"));
+    BOOST_TEST_REQUIRE(!defaults.diags.has_errors(), defaults.diags.to_string());
+    BOOST_TEST(defaults.value->admin->group.empty());
+    BOOST_TEST(defaults.value->admin->request_timeout.count() == 10000);
+
+    auto bad = load(with_auth("admin:\n  socket: /" + std::string(120, 'x') +
+                              "\n  request_timeout: 1h\n  connections: 0\n  colour: blue\n"));
+    BOOST_TEST(has_error(bad, "admin.socket is 121 bytes long"), bad.diags.to_string());
+    BOOST_TEST(has_error(bad, "admin.request_timeout is 1h, outside"), bad.diags.to_string());
+    BOOST_TEST(has_error(bad, "admin.connections"), bad.diags.to_string());
+    BOOST_TEST(has_error(bad, "unknown key `colour`"), bad.diags.to_string());
+    auto missing = load(with_auth("admin:\n  group: wheel\n"));
+    BOOST_TEST(has_error(missing, "admin is missing the required key `socket`"), missing.diags.to_string());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

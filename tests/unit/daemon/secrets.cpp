@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <sys/stat.h>
@@ -120,6 +121,33 @@ BOOST_AUTO_TEST_CASE(valid_file_loads)
     BOOST_TEST(r.value->users.at("sato.k").totp_key == key, boost::test_tools::per_element());
     // Not enrolled yet.
     BOOST_TEST(r.value->users.at("new-user_1").totp_key.empty());
+}
+
+// An operator's lock (`sekishoctl user lock`): read, written back, and a
+// value that is not a boolean is an error (and, while it is, the user counts
+// as locked).
+BOOST_AUTO_TEST_CASE(locked_flag_round_trips)
+{
+    temp_dir dir;
+    auto r = au::load_secrets_text(one_user(valid_entry() + "    locked: true\n"), "s.yaml");
+    BOOST_TEST_REQUIRE(!r.diags.has_errors(), r.diags.to_string());
+    BOOST_TEST(r.value->users.at("tanaka").locked);
+    auto open = au::load_secrets_text(one_user(valid_entry()), "s.yaml");
+    BOOST_TEST(!open.value->users.at("tanaka").locked);
+    auto bad = au::load_secrets_text(one_user(valid_entry() + "    locked: maybe\n"), "s.yaml");
+    BOOST_TEST(bad.diags.has_errors(), bad.diags.to_string());
+
+    const auto path = (dir.root / "secrets.yaml").string();
+    std::string why;
+    BOOST_TEST_REQUIRE(au::write_secrets_file(path, *r.value, &why), why);
+    auto again = au::load_secrets_file(path);
+    BOOST_TEST_REQUIRE(!again.diags.has_errors(), again.diags.to_string());
+    BOOST_TEST(again.value->users.at("tanaka").locked);
+    again.value->users.at("tanaka").locked = false;
+    BOOST_TEST_REQUIRE(au::write_secrets_file(path, *again.value, &why), why);
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST(text.find("locked") == std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(mode_0644_refused_with_chmod)

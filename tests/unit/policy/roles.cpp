@@ -183,6 +183,54 @@ BOOST_AUTO_TEST_CASE(outside_hours)
     }
 }
 
+// A telework session's standing (what ends it between tunnels): identity as
+// decide() checks it, then a role of the user on the layer within its hours.
+BOOST_AUTO_TEST_CASE(session_standing_follows_hours_identity_and_layer)
+{
+    const std::string roles = R"(roles:
+  - id: staff
+    layers: [lgwan, internet]
+    services: ["tag:office"]
+    screen_transfer: ["tag:desk"]
+    data_class: 2
+    hours:
+      - {days: [mon-fri], from: "08:00", to: "20:00"}
+  - id: archivist
+    layers: [internet]
+    services: [records]
+    data_class: 3C
+  - id: trial
+    layers: [internet]
+    services: [news]
+    data_class: 1
+    hours:
+      - {days: [mon-fri], from: "08:00", to: "09:00"}
+    enforce: report
+users:
+  - {id: tanaka, roles: [staff]}
+  - {id: suzuki, roles: [archivist]}
+  - {id: yamada, roles: [trial]}
+)";
+    const auto ask = asker_for(
+        roles, "alpha", {}, "  - {id: pc-3, owner: yamada, kind: lent, status: active, serial: \"0c\"}\n");
+    const auto& snap = *ask.snap;
+    const auto standing = [&](const char* user, const char* device, layer on, const char* when) {
+        return std::string(sp::to_string(sp::session_standing(snap, user, device, on, st::at(when))));
+    };
+    BOOST_TEST(standing("tanaka", "pc-1", layer::internet, "2027-04-01T19:59+09:00") == "allowed");
+    BOOST_TEST(standing("tanaka", "pc-1", layer::internet, "2027-04-01T20:00+09:00") == "outside_hours");
+    BOOST_TEST(standing("tanaka", "pc-1", layer::lgwan, "2027-04-03T12:00+09:00") == "outside_hours");
+    // archivist has no hours, but no LGWAN layer either.
+    BOOST_TEST(standing("suzuki", "pc-2", layer::internet, "2027-04-03T03:00+09:00") == "allowed");
+    BOOST_TEST(standing("suzuki", "pc-2", layer::lgwan, "2027-04-01T10:00+09:00") == "not_granted");
+    // A role in report mode keeps its sessions whatever the hour.
+    BOOST_TEST(standing("yamada", "pc-3", layer::internet, "2027-04-01T23:00+09:00") == "allowed");
+    // Identity first.
+    BOOST_TEST(standing("tanaka", "pc-2", layer::internet, "2027-04-01T10:00+09:00") == "device_not_owned");
+    BOOST_TEST(standing("nobody", "pc-1", layer::internet, "2027-04-01T10:00+09:00") == "unknown_user");
+    BOOST_TEST(standing("tanaka", "pc-9", layer::internet, "2027-04-01T10:00+09:00") == "unknown_device");
+}
+
 BOOST_AUTO_TEST_CASE(posture_stale)
 {
     // pc-1 passed its posture check on 2027-03-28 10:00; pc-2 never did.

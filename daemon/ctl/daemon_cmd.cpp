@@ -1,0 +1,236 @@
+// `sekishoctl status`, `reload`, `session list`, `session kill`: a running
+// sekishod through its admin API (admin_client.hpp). Exit codes: 0 done,
+// 1 the daemon refused or could not be reached, 2 usage.
+
+#include "daemon/ctl/admin.hpp"
+#include "daemon/ctl/admin_client.hpp"
+#include "daemon/ctl/common.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace sekisho::ctl {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string text_of(const json::value* v)
+{
+    if (v == nullptr || v->is_null())
+    {
+        return "-";
+    }
+    if (v->is_string())
+    {
+        return std::string(v->as_string());
+    }
+    return json::serialize(*v);
+}
+
+// "2026-11-22 09:00:00 JST" (sekisho's operators work in Japan time).
+std::string jst(const json::value* v)
+{
+    if (v == nullptr || !v->is_int64())
+    {
+        return "-";
+    }
+    const std::time_t t = static_cast<std::time_t>(v->as_int64() + 9 * 3600);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S JST", &tm);
+    return buf;
+}
+
+// Prints the reply (JSON as is with --json); the exit code.
+int finish(const admin_args& a, const admin_reply& r)
+{
+    if (!r.reached)
+    {
+        std::fprintf(stderr, "sekishoctl: %s\n", r.error.c_str());
+        return exit_failed;
+    }
+    if (a.json())
+    {
+        std::printf("%s\n", json::serialize(r.body).c_str());
+    }
+    else if (!r.ok())
+    {
+        std::fprintf(stderr, "sekishoctl: sekishod answered %u: %s\n", r.status, r.message().c_str());
+    }
+    return r.ok() ? exit_ok : exit_failed;
+}
+
+void print_lines(const json::object& o, const char* key, const char* heading)
+{
+    const auto* list = o.if_contains(key);
+    if (list == nullptr || !list->is_array() || list->as_array().empty())
+    {
+        return;
+    }
+    std::printf("%s\n", heading);
+    for (const auto& line : list->as_array())
+    {
+        std::printf("  %s\n", text_of(&line).c_str());
+    }
+}
+
+void print_reload(const json::object& o)
+{
+    const bool policy_ok = o.if_contains("policy_ok") && o.at("policy_ok").as_bool();
+    const bool changed = o.if_contains("policy_changed") && o.at("policy_changed").as_bool();
+    std::printf("policy    %s (%s)\n",
+                policy_ok ? (changed ? "reloaded" : "unchanged") : "REJECTED, the previous one stays",
+                text_of(o.if_contains("policy")).substr(0, 16).c_str());
+    if (const auto* s = o.if_contains("secrets_ok"))
+    {
+        std::printf("secrets   %s\n", s->as_bool() ? "reloaded" : "REJECTED, the previous file stays");
+    }
+    print_lines(o, "policy_diagnostics", "policy diagnostics:");
+    print_lines(o, "secrets_diagnostics", "secrets diagnostics:");
+}
+
+int status(const admin_args& a)
+{
+    const auto r = call_admin(admin_socket_of(a), "GET", "/v1/status");
+    if (a.json() || !r.ok())
+    {
+        return finish(a, r);
+    }
+    const auto& o = r.body.as_object();
+    std::printf("sekishod  %s, pid %s, up %ss%s\n",
+                text_of(o.if_contains("version")).c_str(),
+                text_of(o.if_contains("pid")).c_str(),
+                text_of(o.if_contains("uptime_seconds")).c_str(),
+                o.if_contains("draining") && o.at("draining").as_bool() ? ", DRAINING" : "");
+    std::printf("policy    %s\n", text_of(o.if_contains("policy")).substr(0, 16).c_str());
+    std::printf("connections %s", text_of(o.if_contains("connections")).c_str());
+    if (o.if_contains("sessions"))
+    {
+        std::printf(", sessions %s", text_of(o.if_contains("sessions")).c_str());
+    }
+    std::printf("\n");
+    if (const auto* last = o.if_contains("last_reload"); last != nullptr && last->is_object())
+    {
+        std::printf("last reload at %s:\n", jst(last->as_object().if_contains("finished")).c_str());
+        print_reload(last->as_object());
+    }
+    return exit_ok;
+}
+
+int reload(const admin_args& a)
+{
+    const auto r = call_admin(admin_socket_of(a), "POST", "/v1/reload");
+    if (a.json() || !r.reached || !r.body.is_object() || !r.body.as_object().contains("policy_ok"))
+    {
+        return finish(a, r);
+    }
+    print_reload(r.body.as_object());
+    return r.ok() ? exit_ok : exit_failed;
+}
+
+void print_sessions(const json::value& list)
+{
+    std::vector<std::vector<std::string>> rows{{"SESSION", "USER", "DEVICE", "LAYER", "TUNNELS", "SINCE"}};
+    if (list.is_array())
+    {
+        for (const auto& s : list.as_array())
+        {
+            const auto& o = s.as_object();
+            rows.push_back({text_of(o.if_contains("id")),
+                            text_of(o.if_contains("user")),
+                            text_of(o.if_contains("device")),
+                            text_of(o.if_contains("layer")),
+                            text_of(o.if_contains("open_tunnels")),
+                            jst(o.if_contains("started"))});
+        }
+    }
+    print_table(rows);
+}
+
+int session_list(const admin_args& a)
+{
+    std::string path = "/v1/sessions";
+    std::string sep = "?";
+    for (const char* key : {"--user", "--device"})
+    {
+        if (const auto* v = a.get(key))
+        {
+            path += sep + std::string(key + 2) + "=" + *v;
+            sep = "&";
+        }
+    }
+    const auto r = call_admin(admin_socket_of(a), "GET", path);
+    if (a.json() || !r.ok())
+    {
+        return finish(a, r);
+    }
+    print_sessions(r.body.as_object().at("sessions"));
+    return exit_ok;
+}
+
+int session_kill(const admin_args& a)
+{
+    json::object body;
+    if (!a.positional.empty())
+    {
+        body["id"] = a.positional[0];
+    }
+    for (const char* key : {"--user", "--device"})
+    {
+        if (const auto* v = a.get(key))
+        {
+            body[key + 2] = *v;
+        }
+    }
+    if (body.size() != 1)
+    {
+        return usage("session kill takes one of ID, --user USER, --device ID");
+    }
+    const auto r = call_admin(admin_socket_of(a), "POST", "/v1/sessions/kill", &body);
+    if (a.json() || !r.ok())
+    {
+        return finish(a, r);
+    }
+    const auto& killed = r.body.as_object().at("killed");
+    std::printf("ended %zu session(s); their tunnels are closed\n", killed.as_array().size());
+    print_sessions(killed);
+    return exit_ok;
+}
+
+} // namespace
+
+int daemon_main(const std::string& group, const std::vector<std::string>& args)
+{
+    static const std::vector<admin_command> top = {
+        {"status", nullptr, {"--admin-socket"}, {}, {}},
+        {"reload", nullptr, {"--admin-socket"}, {}, {}},
+    };
+    static const std::vector<admin_command> session = {
+        {"list", nullptr, {"--admin-socket", "--user", "--device"}, {}, {}},
+        {"kill", "[ID]", {"--admin-socket", "--user", "--device"}, {}, {}},
+    };
+    if (group == "session")
+    {
+        const auto a = parse_admin_args("session", args, session);
+        if (!a)
+        {
+            return exit_usage;
+        }
+        return a->command == "list" ? session_list(*a) : session_kill(*a);
+    }
+    std::vector<std::string> with_name{group};
+    with_name.insert(with_name.end(), args.begin(), args.end());
+    const auto a = parse_admin_args("sekishoctl", with_name, top);
+    if (!a)
+    {
+        return exit_usage;
+    }
+    return a->command == "status" ? status(*a) : reload(*a);
+}
+
+} // namespace sekisho::ctl
