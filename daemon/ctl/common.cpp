@@ -51,6 +51,8 @@ const char* usage_text()
            "                  [--at 2027-04-01T09:00+09:00] [--json]\n"
            "       sekishoctl policy diff OLD NEW [--at 2027-04-01T09:00+09:00] [--json]\n"
            "       sekishoctl policy matrix FILE [--html | --json]\n"
+           "       sekishoctl user add --secrets FILE USER [--issuer NAME] [--invert] [--json]\n"
+           "                  (a new user: the password, then the TOTP key and its QR code)\n"
            "       sekishoctl user passwd --secrets FILE USER [--json]\n"
            "                  (the password from the terminal, twice, or from stdin)\n"
            "       sekishoctl user totp-enroll --secrets FILE USER [--issuer NAME] [--invert] [--json]\n"

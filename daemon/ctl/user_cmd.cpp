@@ -29,6 +29,7 @@ constexpr const char* default_issuer = "sekisho";
 const std::vector<admin_command>& user_commands()
 {
     static const std::vector<admin_command> commands = {
+        {"add", "USER", {"--secrets", "--issuer"}, {"--secrets"}, {"--invert"}},
         {"passwd", "USER", {"--secrets"}, {"--secrets"}, {}},
         {"totp-enroll", "USER", {"--secrets", "--issuer"}, {"--secrets"}, {"--invert"}},
         {"list", nullptr, {"--secrets", "--policy"}, {"--secrets"}, {}},
@@ -39,7 +40,8 @@ const std::vector<admin_command>& user_commands()
     return commands;
 }
 
-int passwd(const admin_args& a)
+// `adding`: part of `user add`, which enrols TOTP next and reports once.
+int passwd(const admin_args& a, bool adding = false)
 {
     const auto& file = *a.get("--secrets");
     const auto& id = a.positional[0];
@@ -74,6 +76,17 @@ int passwd(const admin_args& a)
         return exit_failed;
     }
     const bool enrolled = !entry.totp_key.empty();
+    if (adding)
+    {
+        if (!a.json())
+        {
+            std::printf("%s: password of %s set (new user%s)\n",
+                        file.c_str(),
+                        id.c_str(),
+                        s.file_exists ? "" : ", new file, mode 0600");
+        }
+        return exit_ok;
+    }
     if (a.json())
     {
         print_json({{"secrets", file},
@@ -118,6 +131,8 @@ std::string grouped(const std::string& key)
 
 int totp_enroll(const admin_args& a)
 {
+    // `user add` reports as "add".
+    const char* action = a.command == "add" ? "add" : "totp-enroll";
     const auto& file = *a.get("--secrets");
     const auto& id = a.positional[0];
     const std::string issuer = a.get("--issuer") ? *a.get("--issuer") : default_issuer;
@@ -163,7 +178,7 @@ int totp_enroll(const admin_args& a)
     {
         print_json({{"secrets", file},
                     {"user", id},
-                    {"action", "totp-enroll"},
+                    {"action", action},
                     {"replaced", replaced},
                     {"issuer", issuer},
                     {"digits", params.digits},
@@ -204,6 +219,32 @@ int totp_enroll(const admin_args& a)
     sodium_memzero(uri.data(), uri.size());
     sodium_memzero(encoded.data(), encoded.size());
     return exit_ok;
+}
+
+// A new user in one step: the password, then the TOTP key with its QR code.
+int add(const admin_args& a)
+{
+    const auto& file = *a.get("--secrets");
+    const auto& id = a.positional[0];
+    {
+        loaded_secrets s;
+        if (!check_user_id(id) || !load_secrets(file, true, "changed", s))
+        {
+            return exit_failed;
+        }
+        if (s.value.users.count(id) != 0)
+        {
+            std::fprintf(
+                stderr,
+                "sekishoctl: %s is already in %s; nothing changed (a new password: user passwd; a new "
+                "TOTP key: user totp-enroll)\n",
+                id.c_str(),
+                file.c_str());
+            return exit_failed;
+        }
+    }
+    const int rc = passwd(a, true);
+    return rc != exit_ok ? rc : totp_enroll(a);
 }
 
 int remove(const admin_args& a)
@@ -254,6 +295,10 @@ int user_main(const std::vector<std::string>& args)
     if (!a)
     {
         return exit_usage;
+    }
+    if (a->command == "add")
+    {
+        return add(*a);
     }
     if (a->command == "passwd")
     {

@@ -322,6 +322,31 @@ BOOST_AUTO_TEST_CASE(remove_drops_the_user_and_refuses_an_unknown_one)
     BOOST_TEST(has(r.err, "no user `sto` in " + file + " (did you mean `sato`?)"), r.err);
 }
 
+// `user add`: password and TOTP key in one step, for a user not yet in the
+// file; an existing user is refused and the file left as it was.
+BOOST_AUTO_TEST_CASE(add_sets_the_password_and_enrols_in_one_step)
+{
+    temp_dir d;
+    const auto file = d.file("secrets.yaml");
+    auto r = ctl_with_stdin(d, "first password\n", {"user", "add", "--secrets", file, "tanaka", "--json"});
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.out + r.err);
+    boost::system::error_code ec;
+    const auto o = boost::json::parse(r.out, ec);
+    BOOST_TEST_REQUIRE(!ec, r.out);
+    BOOST_TEST(o.at("action").as_string() == "add");
+    BOOST_TEST(std::string(o.at("uri").as_string()).starts_with("otpauth://totp/"));
+    const auto s = load_secrets(file);
+    BOOST_TEST(s.users.at("tanaka").totp_key.size() == 20U);
+    BOOST_TEST(sekisho::auth::verify_password(s.users.at("tanaka").password_hash, "first password"));
+    BOOST_TEST(mode_of(file) == 0600U);
+
+    const auto before = read_file(file);
+    r = ctl_with_stdin(d, "other password\n", {"user", "add", "--secrets", file, "tanaka"});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(has(r.err, "tanaka is already in " + file), r.err);
+    BOOST_TEST(read_file(file) == before);
+}
+
 // Without a running sekishod: the lock is written to the file all the same
 // (it holds from the next start or reload), and the command says that the
 // daemon could not be told and exits 1. (With a daemon: suite `admin`.)
