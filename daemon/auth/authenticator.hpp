@@ -76,8 +76,8 @@ public:
                                                       policy::layer on,
                                                       const policy::snapshot* policy);
 
-    // A reloaded secrets file (SIGHUP): new sign-ins use it; sessions that
-    // are open stay open until their own limits.
+    // A reloaded secrets file (SIGHUP): new sign-ins use it. The server then
+    // ends the sessions of users it locks or no longer lists (session_sweep).
     void replace_secrets(secrets users);
 
     // `locked: true` in the secrets file in force.

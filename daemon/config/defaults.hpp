@@ -83,7 +83,7 @@ namespace admin_defaults {
 inline constexpr bounded<milliseconds> request_timeout{10s, 100ms, 5min};
 // The largest request (head and body) accepted.
 inline constexpr bounded<std::uint32_t> request_bytes{65536, 1024, 1048576};
-// Admin connections open at once; more wait in the kernel's backlog.
+// Admin requests served at once; more are answered 503 (busy) at once.
 inline constexpr bounded<std::uint32_t> connections{16, 1, 1024};
 } // namespace admin_defaults
 

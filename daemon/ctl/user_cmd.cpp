@@ -280,8 +280,7 @@ int remove(const admin_args& a)
     std::printf("%s: removed %s (password and TOTP key)\n", file.c_str(), id.c_str());
     std::printf("Their entry in the policy and their devices stay: retire the devices with "
                 "`sekishoctl device retire --inventory FILE ID`.\n%s;\n"
-                "a session %s has open stays open until auth.session.idle or auth.session.max (a restart "
-                "ends every session).\n",
+                "that reload also ends any session %s has open, and closes its tunnels.\n",
                 reload_secrets_hint,
                 id.c_str());
     return exit_ok;

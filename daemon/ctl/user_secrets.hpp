@@ -33,7 +33,8 @@ bool write_secrets(const std::string& file, const auth::secrets& s);
 std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s);
 
 // sekishod re-reads the secrets file at a reload (daemon/app/server.cpp,
-// reload_secrets): new sign-ins use it, open sessions stay open.
+// reload_secrets): new sign-ins use it; sessions of users it locks or no
+// longer lists end (daemon/app/session_sweep.hpp).
 inline constexpr const char* reload_secrets_hint =
     "sekishod uses it for new sign-ins from the next reload: systemctl reload sekishod (or kill -HUP <pid>)";
 
