@@ -4,6 +4,7 @@
 //
 //   sekisho-policy-bench [--services N] [--cidrs N] [--users N] [--decisions N]
 //   sekisho-policy-bench [--services N] [--cidrs N] [--users N] --write-policy FILE
+//   sekisho-policy-bench --catalog [--services N (10000)] [--decisions N]
 //
 // Prints a Markdown table: load + validate + compile time and peak RSS, and
 // decide() (plus vet_resolved() for names) latency p50/p99/max over a mix of
@@ -17,6 +18,7 @@
 // and `include: [bench-identity.yaml]` for the load generator's service,
 // role, user and device (bench/run-gateway-bench writes that file).
 
+#include "policy/catalog_check.hpp"
 #include "policy/decide.hpp"
 #include "policy/load.hpp"
 #include "policy/yaml_tree.hpp"
@@ -27,8 +29,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/resource.h>
@@ -68,7 +73,63 @@ enum class variant
     daemon
 };
 
-std::string generate(std::size_t services, std::size_t cidrs, std::size_t users, variant v)
+// How much of the catalog each service carries: its certification only, or
+// everything a municipality records (provider, three subprocessors,
+// residency, approval, SBOM attestation) with supply_chain: rules and an
+// exception for every tenth service, so that every rule of the catalog is
+// evaluated on every decision (--catalog).
+enum class catalog_detail
+{
+    certified,
+    full
+};
+
+std::string service_catalog_yaml(std::size_t i, catalog_detail detail)
+{
+    std::string y = "    certification: {scheme: ismap, number: C" + std::to_string(i) +
+                    ", registered: 2024-04-01, valid_until: 2099-12-31}\n";
+    if (detail == catalog_detail::full)
+    {
+        y += "    provider: {name: Provider " + std::to_string(i % 500) +
+             " K.K., corporate_number: \"1234567890123\", country: JP, parent_country: US}\n"
+             "    subprocessors:\n"
+             "      - {name: DC One, country: JP}\n"
+             "      - {name: Support Two, country: SG}\n"
+             "      - {name: Mail Three, country: IE}\n"
+             "    residency: {storage: [JP], failover: [JP]}\n"
+             "    approval: {by: 情報政策課, on: 2026-04-01, review_due: 2030-04-01}\n"
+             "    sbom: {received: 2026-03-01, format: cyclonedx, kev_open: 0, attested: 2026-10-01}\n";
+    }
+    return y;
+}
+
+std::string supply_chain_yaml(std::size_t services)
+{
+    std::string y = "supply_chain:\n  restricted_countries: [";
+    // Twenty codes none of the generated providers use.
+    const char* codes[] = {"AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ",
+                           "AK", "AL", "AM", "AN", "AO", "AP", "AQ", "AR", "AS", "AT"};
+    for (std::size_t i = 0; i < std::size(codes); ++i)
+    {
+        y += std::string(i == 0 ? "" : ", ") + codes[i];
+    }
+    y += "]\n  restricted_providers: [Banned Corp, \"9999999999999\"]\n"
+         "  residency:\n    - {min_class: 2, countries: [JP]}\n    - {min_class: 3C, countries: [JP]}\n"
+         "  kev_attestation_max_age: 365d\nexceptions:\n";
+    for (std::size_t i = 0; i < services; i += 10)
+    {
+        y += "  - {id: e" + std::to_string(i) + ", service: s" + std::to_string(i) +
+             ", waives: [review_overdue], from: 2026-01-01, until: 2099-12-31, approved_by: CISO, reason: "
+             "bench}\n";
+    }
+    return y;
+}
+
+std::string generate(std::size_t services,
+                     std::size_t cidrs,
+                     std::size_t users,
+                     variant v,
+                     catalog_detail detail = catalog_detail::certified)
 {
     const bool daemon = v == variant::daemon;
     std::string y = std::string("version: 1\nmodel: ") + (daemon ? "alpha" : "beta") +
@@ -116,6 +177,11 @@ std::string generate(std::size_t services, std::size_t cidrs, std::size_t users,
         y += i % 10 == 0 ? "\"*.t" + std::to_string(i) + ".saas.example\""
                          : "app" + std::to_string(i) + ".saas.example";
         y += "]\n    ports: [443]\n    data_class: 2\n    tags: [saas]\n";
+        y += service_catalog_yaml(i, detail);
+    }
+    if (detail == catalog_detail::full)
+    {
+        y += supply_chain_yaml(services);
     }
     y += "roles:\n";
     for (std::size_t r = 0; r < role_count; ++r)
@@ -207,6 +273,7 @@ std::vector<request> targets(std::size_t services, std::size_t users, std::size_
 
 struct latency
 {
+    double mean = 0;
     double p50 = 0;
     double p99 = 0;
     double max = 0;
@@ -230,6 +297,12 @@ latency measure(const snapshot& snap, const std::vector<request>& reqs)
         ns.push_back(
             static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
     }
+    double sum = 0;
+    for (double v : ns)
+    {
+        sum += v;
+    }
+    out.mean = sum / static_cast<double>(ns.size());
     std::sort(ns.begin(), ns.end());
     out.p50 = ns[ns.size() / 2];
     out.p99 = ns[ns.size() * 99 / 100];
@@ -312,6 +385,112 @@ std::size_t arg(int argc, char** argv, const char* name, std::size_t fallback, s
     return fallback;
 }
 
+bool has_flag(int argc, char** argv, const char* name)
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        if (std::strcmp(argv[i], name) == 0)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::shared_ptr<const snapshot> compile_generated(const std::string& yaml)
+{
+    auto loaded = load_policy_text(yaml, "generated.yaml");
+    diagnostics diags;
+    std::shared_ptr<const snapshot> snap;
+    if (!loaded.diags.has_errors())
+    {
+        snap = compile(std::move(*loaded.document), {{}, *parse_time("2026-11-23T10:00+09:00")}, diags);
+    }
+    if (!snap)
+    {
+        std::fprintf(stderr, "%s%s", loaded.diags.to_string().c_str(), diags.to_string().c_str());
+    }
+    return snap;
+}
+
+// --catalog: the same requests decided under the same policy twice, once with
+// certifications only and once with the whole supply-chain record and its
+// rules; the rounds alternate (A B A B A B) so that drift of the machine
+// touches both alike. The ratio is the cost of the supply-chain rules.
+int catalog_comparison(
+    std::size_t services, std::size_t cidrs, std::size_t users, std::size_t decisions, std::mt19937& rng)
+{
+    const auto plain = compile_generated(generate(services, cidrs, users, variant::in_memory));
+    const auto full =
+        compile_generated(generate(services, cidrs, users, variant::in_memory, catalog_detail::full));
+    if (!plain || !full)
+    {
+        return 1;
+    }
+    const auto reqs = targets(services, users, decisions, rng);
+    latency best_plain;
+    latency best_full;
+    best_plain.mean = best_full.mean = 1e300;
+    for (int round = 0; round < 3; ++round)
+    {
+        const auto a = measure(*plain, reqs);
+        const auto b = measure(*full, reqs);
+        if (a.mean < best_plain.mean)
+        {
+            best_plain = a;
+        }
+        if (b.mean < best_full.mean)
+        {
+            best_full = b;
+        }
+    }
+    std::printf("| catalog | services | decide mean | p50 | p99 | allowed |\n| --- | --- | --- | --- | --- | "
+                "--- |\n");
+    for (const auto& [name, lat] :
+         {std::pair<const char*, const latency&>{"certification only", best_plain},
+          std::pair<const char*, const latency&>{"full supply chain + rules + exceptions", best_full}})
+    {
+        std::printf("| %s | %zu | %.0f ns | %.0f ns | %.0f ns | %zu of %zu |\n",
+                    name,
+                    services,
+                    lat.mean,
+                    lat.p50,
+                    lat.p99,
+                    lat.allowed,
+                    reqs.size());
+    }
+    std::printf("\nfull / certification-only: mean %.3f, p50 %.3f, p99 %.3f (best of 3 alternating rounds)\n",
+                best_full.mean / best_plain.mean,
+                best_full.p50 / best_plain.p50,
+                best_full.p99 / best_plain.p99);
+    // The whole catalog check alone (certification included), for the
+    // requests whose name is a catalogued service, under the full policy.
+    const auto now = *parse_time("2026-11-23T10:00+09:00");
+    std::vector<const cloud_service*> svcs;
+    for (const auto& r : reqs)
+    {
+        if (const auto* svc = r.dest.type == target::kind::name ? full->find_service(r.dest.host) : nullptr)
+        {
+            svcs.push_back(svc);
+        }
+    }
+    std::size_t passed = 0;
+    const auto c0 = steady::now();
+    for (const auto* svc : svcs)
+    {
+        passed += check_catalog(*full, *svc, now).why == reason::allowed ? 1U : 0U;
+    }
+    const auto per_check = std::chrono::duration<double, std::nano>(steady::now() - c0).count() /
+                           static_cast<double>(svcs.size());
+    std::printf("check_catalog() alone: %.0f ns per call over %zu calls (%zu passed) = %.1f%% of the full "
+                "policy's mean decision\n",
+                per_check,
+                svcs.size(),
+                passed,
+                100.0 * per_check / best_full.mean);
+    return best_plain.allowed == best_full.allowed ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -325,6 +504,11 @@ int main(int argc, char** argv)
         return write_policy(path, services, cidrs, users);
     }
     std::mt19937 rng(20261122);
+    if (has_flag(argc, argv, "--catalog"))
+    {
+        return catalog_comparison(
+            arg(argc, argv, "--services", 10000, max_services), cidrs, users, decisions, rng);
+    }
 
     struct row
     {

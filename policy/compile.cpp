@@ -305,6 +305,7 @@ std::shared_ptr<const snapshot> compile(policy_document doc, const compile_input
     }
 
     index_identity(*snap, inputs.now.value_or(clock::now()), diags);
+    index_catalog(*snap, inputs.now.value_or(clock::now()), diags);
 
     // The policy's own tests gate it: they run only on a policy without
     // errors, and any failure rejects it.

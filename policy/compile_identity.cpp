@@ -3,6 +3,7 @@
 // apply (unreachable rules), the rules of the network model, and what expires
 // soon.
 
+#include "compile_text.hpp"
 #include "snapshot.hpp"
 #include "yaml_reader.hpp"
 
@@ -12,25 +13,7 @@
 
 namespace sekisho::policy {
 
-namespace {
-
-constexpr auto expiry_warning = std::chrono::hours(24 * 30);
-constexpr auto strict_posture = std::chrono::hours(24 * 7); // β': posture reports at most a week old
-
-template <typename Items>
-std::string did_you_mean(std::string_view word, const Items& items)
-{
-    std::vector<std::string_view> ids;
-    ids.reserve(items.size());
-    for (const auto& item : items)
-    {
-        ids.push_back(item.id);
-    }
-    auto near = closest_word(word, ids);
-    return near.empty() ? std::string() : "did you mean `" + near + "`?";
-}
-
-std::string date_text(clock::time_point t)
+std::string detail::date_text(clock::time_point t)
 {
     // Asia/Tokyo calendar date of the last moment before t.
     const std::time_t local = clock::to_time_t(t - std::chrono::seconds(1)) + 9 * 3600;
@@ -40,6 +23,13 @@ std::string date_text(clock::time_point t)
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;
 }
+
+namespace {
+
+constexpr auto expiry_warning = std::chrono::hours(24 * 30);
+constexpr auto strict_posture = std::chrono::hours(24 * 7); // β': posture reports at most a week old
+using detail::date_text;
+using detail::did_you_mean;
 
 void warn_expiry(diagnostics& diags,
                  const source_location& where,

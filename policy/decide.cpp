@@ -1,5 +1,7 @@
 #include "decide.hpp"
 
+#include "catalog_check.hpp"
+
 #include <algorithm>
 
 namespace sekisho::policy {
@@ -62,8 +64,9 @@ decision decide_lgwan(const snapshot& snap, const target& dest, entry& found)
     return allow("screen_transfer:" + ep->id, zone::lgwan, ep->id);
 }
 
-// Invariant 4: the internet layer only as a catalogued service, host and port.
-decision decide_internet(const snapshot& snap, const target& dest, entry& found)
+// Invariant 4: the internet layer only as a catalogued service, host and
+// port, whose catalog rules hold at `now` (catalog_check.hpp).
+decision decide_internet(const snapshot& snap, const target& dest, clock::time_point now, entry& found)
 {
     const auto* svc = snap.find_service(dest.host);
     found.service = svc;
@@ -78,7 +81,17 @@ decision decide_internet(const snapshot& snap, const target& dest, entry& found)
                     zone::internet,
                     "port " + std::to_string(dest.port));
     }
-    return allow("service:" + svc->id, zone::internet, svc->id);
+    auto checked = check_catalog(snap, *svc, now);
+    if (checked.why != reason::allowed)
+    {
+        auto d = deny(checked.why, std::move(checked.rule), zone::internet, std::move(checked.detail));
+        d.service_id = svc->id;
+        return d;
+    }
+    auto d = allow("service:" + svc->id, zone::internet, svc->id);
+    d.exception_id = std::move(checked.exception_id);
+    d.would_deny = checked.warn;
+    return d;
 }
 
 } // namespace
@@ -134,14 +147,39 @@ std::string_view to_string(reason r)
         case reason::posture_stale:
             return "posture_stale";
         case reason::mfa_required:
+            return "mfa_required";
+        case reason::certification_missing:
+            return "certification_missing";
+        case reason::certification_not_yet_valid:
+            return "certification_not_yet_valid";
+        case reason::certification_expired:
+            return "certification_expired";
+        case reason::certification_withdrawn:
+            return "certification_withdrawn";
+        case reason::liu_category:
+            return "liu_category";
+        case reason::restricted_provider:
+            return "restricted_provider";
+        case reason::restricted_country:
+            return "restricted_country";
+        case reason::residency:
+            return "residency";
+        case reason::review_overdue:
+            return "review_overdue";
+        case reason::kev_open:
             break;
     }
-    return "mfa_required";
+    return "kev_open";
+}
+
+bool catalog_reason(reason r)
+{
+    return r >= reason::certification_missing && r <= reason::kev_open;
 }
 
 std::optional<reason> parse_reason(std::string_view text)
 {
-    for (auto r = static_cast<int>(reason::allowed); r <= static_cast<int>(reason::mfa_required); ++r)
+    for (auto r = static_cast<int>(reason::allowed); r <= static_cast<int>(reason::kev_open); ++r)
     {
         if (to_string(static_cast<reason>(r)) == text)
         {
@@ -206,12 +244,21 @@ check_identity(const snapshot& snap, const request& req, clock::time_point now, 
     return std::nullopt;
 }
 
-reason
-role_condition(const role& ro, const request& req, const device& dv, const entry& e, clock::time_point now)
+reason role_condition(const snapshot& snap,
+                      const role& ro,
+                      const request& req,
+                      const device& dv,
+                      const entry& e,
+                      clock::time_point now)
 {
     if (e.service != nullptr && e.service->max_class > ro.max_class)
     {
         return reason::data_class;
+    }
+    if (e.service != nullptr && !liu_covers(*e.service, ro) &&
+        snap.waiver(e.service->id, "liu_category", now) == nullptr)
+    {
+        return reason::liu_category;
     }
     if (ro.mfa && !req.mfa)
     {
@@ -261,7 +308,7 @@ decision apply_roles(const snapshot& snap,
         {
             continue;
         }
-        const reason why = role_condition(ro, req, *asking.dv, e, now);
+        const reason why = role_condition(snap, ro, req, *asking.dv, e, now);
         if (why == reason::allowed)
         {
             by_entry.role_id = ro.id;
@@ -279,7 +326,7 @@ decision apply_roles(const snapshot& snap,
         // A report-mode role that does not grant the entry yet is asked as if
         // it did: its own conditions that are never report-only (data class,
         // MFA) still deny.
-        if (const reason why = role_condition(*reporting, req, *asking.dv, e, now);
+        if (const reason why = role_condition(snap, *reporting, req, *asking.dv, e, now);
             why != reason::allowed && !reportable(why))
         {
             failed = reporting;
@@ -389,7 +436,7 @@ decision decide(const snapshot& snap, const request& req, clock::time_point now)
         {
             return deny(reason::layer_mismatch, "invariant:one_layer", z);
         }
-        by_entry = decide_internet(snap, dest, found);
+        by_entry = decide_internet(snap, dest, now, found);
     }
     else if (z == zone::lgwan)
     {
@@ -403,7 +450,7 @@ decision decide(const snapshot& snap, const request& req, clock::time_point now)
     }
     else
     {
-        by_entry = decide_internet(snap, dest, found);
+        by_entry = decide_internet(snap, dest, now, found);
     }
     if (!by_entry.allowed())
     {

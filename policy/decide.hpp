@@ -48,8 +48,26 @@ enum class reason : std::uint8_t
     data_class,    // the service carries a higher class than the role may reach
     outside_hours, // outside the role's hours (Asia/Tokyo)
     posture_stale, // the device's posture report is missing or too old
-    mfa_required   // the role needs a second factor (never report-only)
+    mfa_required,  // the role needs a second factor (never report-only)
+    // The catalog (services: certification, supply_chain:, exceptions:),
+    // checked at decision time; an exception may waive any of them.
+    certification_missing,       // no certification recorded
+    certification_not_yet_valid, // before its registration date
+    certification_expired,       // past valid_until, no renewal pending
+    certification_withdrawn,     // withdrawn or removed from the list
+    liu_category,                // ISMAP-LIU: the role's business is not a category it was assessed for
+    restricted_provider,         // the provider is on supply_chain.restricted_providers
+    restricted_country,          // provider, parent or a subprocessor in a restricted country
+    residency,                   // storage or failover outside supply_chain.residency's countries
+    review_overdue,              // approval.review_due has passed
+    kev_open                     // known-exploited vulnerabilities open past the grace period
 };
+// The reasons above that the catalog decides (and exceptions may waive).
+bool catalog_reason(reason r);
+
+// ISMAP-LIU: whether the role's business covers a category the service was
+// assessed for (always true for other schemes).
+bool liu_covers(const cloud_service& svc, const role& ro);
 std::string_view to_string(reason r);
 std::optional<reason> parse_reason(std::string_view text);
 
@@ -79,7 +97,10 @@ struct decision
     std::string detail;     // for logs: the offending address, the port, ...
     // Report mode: the tunnel is allowed, but an `enforce: report` role
     // would have denied it for this reason (reason::allowed: not reported).
+    // Also review_overdue when supply_chain.review_overdue is `warn`.
     reason would_deny = reason::allowed;
+    // The catalog exception that waived a catalog rule for this decision.
+    std::string exception_id;
 
     bool allowed() const { return result == verdict::allow; }
     bool report_only() const { return would_deny != reason::allowed; }

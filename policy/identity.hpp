@@ -68,6 +68,9 @@ struct role
     std::uint32_t tunnels_per_user = 0;                  // 0: the daemon's per-device limit only
     std::uint32_t sessions_per_user = 0;                 // 0: unlimited (enforced with telework sessions)
     enforcement mode = enforcement::enforce;
+    // The business categories of the role's work (業務): an ISMAP-LIU
+    // service is reached only for a category it was assessed for.
+    std::vector<std::string> business;
     source_location where;
 };
 

@@ -308,7 +308,19 @@ void read_services(yaml_reader& r, const yaml_node& node, policy_document& doc)
         const auto& item = node[i];
         if (!r.expect_map(item,
                           what,
-                          {"id", "name", "domains", "ports", "data_class", "local_breakout", "tags"},
+                          {"id",
+                           "name",
+                           "domains",
+                           "ports",
+                           "data_class",
+                           "local_breakout",
+                           "tags",
+                           "certification",
+                           "provider",
+                           "subprocessors",
+                           "residency",
+                           "approval",
+                           "sbom"},
                           {"id", "domains", "ports"}))
         {
             continue;
@@ -393,6 +405,7 @@ void read_services(yaml_reader& r, const yaml_node& node, policy_document& doc)
         {
             svc.tags = detail::read_references(r, t, what + ".tags", false);
         }
+        detail::read_service_catalog(r, item, what, svc);
         if (id && domains_ok && !svc.ports.empty() && cls)
         {
             svc.id = *id;
@@ -451,7 +464,7 @@ std::optional<clock::time_point> parse_time_impl(const std::string& text)
 } // namespace
 
 std::optional<clock::time_point>
-detail::read_time(yaml_reader& r, const yaml_node& node, std::string_view what)
+detail::read_time(yaml_reader& r, const yaml_node& node, std::string_view what, day_edge edge)
 {
     auto text = r.string(node, what);
     if (!text)
@@ -460,10 +473,10 @@ detail::read_time(yaml_reader& r, const yaml_node& node, std::string_view what)
     }
     if (text->size() == 10)
     {
-        // A date: valid through the end of that day in Asia/Tokyo.
+        // A date: through the end of that day in Asia/Tokyo, or from its start.
         if (auto start = parse_time_impl(*text + "T00:00+09:00"))
         {
-            return *start + std::chrono::hours(24);
+            return edge == day_edge::start ? *start : *start + std::chrono::hours(24);
         }
     }
     auto t = parse_time_impl(*text);
@@ -760,10 +773,16 @@ void read_includes(yaml_reader& r,
                         "an included file cannot include others",
                         "list every file in the main policy's include:");
         }
-        if (!inner.expect_map(
-                root,
-                "an included file",
-                {"screen_transfer", "services", "roles", "users", "devices", "tests", "include"}) &&
+        if (!inner.expect_map(root,
+                              "an included file",
+                              {"screen_transfer",
+                               "services",
+                               "exceptions",
+                               "roles",
+                               "users",
+                               "devices",
+                               "tests",
+                               "include"}) &&
             !root.IsMap())
         {
             continue;
@@ -775,6 +794,10 @@ void read_includes(yaml_reader& r,
         if (auto sv = root["services"])
         {
             read_services(inner, sv, doc);
+        }
+        if (auto ex = root["exceptions"])
+        {
+            detail::read_exceptions(inner, ex, doc);
         }
         read_identity_sections(inner, root, doc);
         if (auto ts = root["tests"])
@@ -814,6 +837,8 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
                        "zones",
                        "screen_transfer",
                        "services",
+                       "supply_chain",
+                       "exceptions",
                        "roles",
                        "users",
                        "devices",
@@ -877,6 +902,14 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
     if (auto sv = root["services"])
     {
         read_services(r, sv, doc);
+    }
+    if (auto sc = root["supply_chain"])
+    {
+        detail::read_supply_chain(r, sc, doc);
+    }
+    if (auto ex = root["exceptions"])
+    {
+        detail::read_exceptions(r, ex, doc);
     }
     read_identity_sections(r, root, doc);
     if (auto ts = root["tests"])

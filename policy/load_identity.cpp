@@ -266,7 +266,8 @@ void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc)
                            "factors",
                            "posture_max_age",
                            "limits",
-                           "enforce"},
+                           "enforce",
+                           "business"},
                           {"id", "layers", "data_class"}))
         {
             continue;
@@ -334,6 +335,10 @@ void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc)
             {
                 r.error(e, what + ".enforce `" + *text + "` is not a mode", "use `enforce` or `report`");
             }
+        }
+        if (auto b = item["business"])
+        {
+            ro.business = read_references(r, b, what + ".business", false);
         }
         if (id && r.diags().error_count() == errors_before)
         {

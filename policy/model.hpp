@@ -3,6 +3,7 @@
 // normalised). compile() turns it into an immutable snapshot for decisions.
 
 #include "address.hpp"
+#include "catalog.hpp"
 #include "diagnostics.hpp"
 #include "hostname.hpp"
 #include "identity.hpp"
@@ -83,6 +84,7 @@ struct cloud_service
     data_class max_class = data_class::c1; // the highest class it is approved for
     bool local_breakout = false;           // α': reachable from the LGWAN listener
     std::vector<std::string> tags;
+    service_catalog catalog; // certification, provider, residency, ... (catalog.hpp)
     source_location where;
 };
 
@@ -118,6 +120,8 @@ struct policy_document
     std::vector<user> users;
     std::vector<device> devices;
     bool byod_allowed = false; // DOMAIN.md §7 rule 5
+    supply_chain_rules supply_chain;
+    std::vector<catalog_exception> exceptions;
     std::vector<policy_test> tests;
     std::string source_file;
     std::string content_hash; // BLAKE2b-256 of the file bytes, lower-case hex

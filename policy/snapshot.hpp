@@ -70,6 +70,15 @@ public:
         return largest_limit(u, &role::sessions_per_user);
     }
 
+    // The supply-chain rules the service breaks (restricted provider or
+    // country, residency), found at compile time; usually none.
+    const std::vector<supply_chain_failure>& supply_chain_failures(const cloud_service& svc) const;
+    // The exception (exceptions:) that waives the catalog rule `reason_code`
+    // for the service at `now`; null when none does.
+    const catalog_exception* waiver(std::string_view service_id,
+                                    std::string_view reason_code,
+                                    std::chrono::system_clock::time_point now) const;
+
     snapshot() = default;
     // The indexes point into doc_: a snapshot is never copied or moved.
     snapshot(const snapshot&) = delete;
@@ -80,6 +89,7 @@ private:
 
     friend std::shared_ptr<const snapshot> compile(policy_document, const compile_inputs&, diagnostics&);
     friend void index_identity(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
+    friend void index_catalog(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
 
     // Every lookup costs the same whatever the size of the policy: hashed
     // suffixes at label boundaries for names (O(labels) probes) and one hash
@@ -103,11 +113,19 @@ private:
     std::unordered_map<std::string_view, std::size_t> serials_;      // → doc_.devices index
     std::vector<std::vector<std::size_t>> user_roles_;               // parallel to doc_.users
     std::vector<role_grants> grants_;                                // parallel to doc_.roles
+    std::unordered_map<std::string_view, std::vector<std::size_t>>
+        exceptions_;                                                       // service id → doc_.exceptions
+    std::vector<std::vector<supply_chain_failure>> supply_chain_failures_; // parallel to doc_.services
 };
 
 // Indexes roles, users and devices and checks everything that refers across
 // them (compile_identity.cpp); part of compile().
 void index_identity(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
+
+// Indexes exceptions and checks the catalog (compile_catalog.cpp): what
+// exceptions name, classes against certification schemes, and what expires
+// or needs review within 30 days; part of compile().
+void index_catalog(snapshot& snap, std::chrono::system_clock::time_point now, diagnostics& diags);
 
 // Compile a validated document. It is taken by value and moved into the
 // snapshot: callers that no longer need it should std::move it in. Cross-checks that need the whole document

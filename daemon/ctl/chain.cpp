@@ -30,10 +30,11 @@ bool is_role_reason(policy::reason r)
 {
     using policy::reason;
     return r == reason::not_granted || r == reason::data_class || r == reason::outside_hours ||
-           r == reason::posture_stale || r == reason::mfa_required;
+           r == reason::posture_stale || r == reason::mfa_required || r == reason::liu_category;
 }
 
-// The role's conditions in decide()'s order: data class, MFA, hours, posture.
+// The role's conditions in decide()'s order: data class, ISMAP-LIU category,
+// MFA, hours, posture.
 // Returns the first that fails, or allowed.
 policy::reason check_conditions(const policy::snapshot& snap,
                                 const policy::role& ro,
@@ -54,6 +55,23 @@ policy::reason check_conditions(const policy::snapshot& snap,
         if (!ok)
         {
             return reason::data_class;
+        }
+        if (const auto& cert = t.service->catalog.cert;
+            cert && cert->scheme == policy::cert_scheme::ismap_liu)
+        {
+            const bool covered = policy::liu_covers(*t.service, ro) ||
+                                 snap.waiver(t.service->id, "liu_category", t.at) != nullptr;
+            out.steps.push_back(
+                {"liu_category",
+                 covered,
+                 covered ? "ISMAP-LIU: the role's business is a category the service was assessed for"
+                         : "ISMAP-LIU: none of the role's business categories (" +
+                               (ro.business.empty() ? std::string("none") : join(ro.business, ", ")) +
+                               ") was assessed for the service"});
+            if (!covered)
+            {
+                return reason::liu_category;
+            }
         }
     }
     if (ro.mfa)

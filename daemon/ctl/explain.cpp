@@ -83,10 +83,51 @@ explanation explain(policy::reason r)
             return {"The device's endpoint posture report is missing or older than the role allows.",
                     "Run the posture check (antivirus, patches, disk encryption) and update the inventory."};
         case reason::mfa_required:
+            return {"The role requires a second factor (password + one-time code) and the session has none.",
+                    "Sign in with your password and one-time code."};
+        case reason::certification_missing:
+            return {"The service has no certification recorded (ISMAP, ISMAP-LIU or a municipal assessment): "
+                    "uncertified cloud services are not used (DOMAIN.md §7 rule 9).",
+                    "Record its registration under certification:, or approve a time-limited exception "
+                    "(docs/catalog.md)."};
+        case reason::certification_not_yet_valid:
+            return {"The service's certification starts later than now.",
+                    "Wait for the registration date, or correct certification.registered."};
+        case reason::certification_expired:
+            return {
+                "The service's certification has expired (at midnight Asia/Tokyo after valid_until) and no "
+                "renewal is recorded as pending.",
+                "Check the ISMAP list: record the new valid_until, or renewal_pending if the provider has "
+                "applied."};
+        case reason::certification_withdrawn:
+            return {"The service's certification was withdrawn or removed from the list.",
+                    "Stop using the service, or record a new registration once it has one."};
+        case reason::liu_category:
+            return {"The service is registered under ISMAP-LIU only, and none of the role's business "
+                    "categories is one it was assessed for.",
+                    "Use it only for the work it was assessed for: add the category to the role's business "
+                    "if that is the work, otherwise use another service."};
+        case reason::restricted_provider:
+            return {"The service's provider is on supply_chain.restricted_providers.",
+                    "Use another service; an exception needs the approval your rules require."};
+        case reason::restricted_country:
+            return {"The provider, its parent or a subprocessor is in a country on "
+                    "supply_chain.restricted_countries.",
+                    "Use another service; the detail names the country and the company."};
+        case reason::residency:
+            return {
+                "The service stores data, or fails over, outside the countries supply_chain.residency "
+                "requires for its data class (or its residency is not recorded).",
+                "Record its storage and failover countries, or use a service that keeps the data in Japan."};
+        case reason::review_overdue:
+            return {"The service's periodic review (approval.review_due) has passed.",
+                    "Review the service and record a new approval.review_due."};
+        case reason::kev_open:
             break;
     }
-    return {"The role requires a second factor (password + one-time code) and the session has none.",
-            "Sign in with your password and one-time code."};
+    return {"Known-exploited vulnerabilities are open past the grace period in the service's software (as "
+            "attested), or the attestation is missing or too old.",
+            "Ask the provider to fix them and attest again; record sbom.kev_open and sbom.attested."};
 }
 
 } // namespace sekisho::ctl

@@ -170,6 +170,10 @@ std::string to_json(const tunnel_record& r)
     o["rule"] = u(r.rule);
     o["role"] = r.role.empty() ? boost::json::value(nullptr) : u(r.role);
     o["session"] = r.session.empty() ? boost::json::value(nullptr) : u(r.session);
+    if (!r.exception.empty())
+    {
+        o["exception"] = u(r.exception);
+    }
     if (!r.would_deny.empty())
     {
         o["would_deny"] = u(r.would_deny);

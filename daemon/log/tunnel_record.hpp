@@ -31,6 +31,7 @@ struct tunnel_record
     std::string reason;             // reason code (policy or gateway)
     std::string rule;               // deciding rule id
     std::string would_deny;         // report mode: the reason an `enforce: report` role recorded
+    std::string exception;          // the catalog exception (exceptions:) that waived a rule
     std::string zone;
     std::string service;
     std::string upstream;         // the vetted address dialled, address:port

@@ -435,6 +435,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     {
         record_.would_deny = std::string(policy::to_string(decision.would_deny));
     }
+    record_.exception = decision.exception_id;
 
     std::optional<runtime::device_slot> slot;
     if (!state_.devices.acquire(record_.device_fingerprint, limits_.tunnels_per_device))

@@ -101,7 +101,9 @@ BOOST_AUTO_TEST_CASE(a_change_in_an_included_file_is_picked_up_by_reload)
     // Only the included file changes: the reload still sees it.
     write_file(g.dir().file("catalog.yaml"),
                "services:\n  - id: cdn\n    domains: [\"*.cdn.cloud.test\"]\n    ports: [" +
-                   std::to_string(cdn_port) + "]\n    data_class: 1\n    tags: [test]\n");
+                   std::to_string(cdn_port) +
+                   "]\n    data_class: 1\n    tags: [test]\n"
+                   "    certification: {scheme: ismap, number: T-0003, valid_until: 2099-12-31}\n");
     BOOST_TEST(g.reload_with(main) == "policy_reloaded", g.log());
     BOOST_TEST(curl_via(g.internet(), url("a.cdn.cloud.test", cdn_port)).connect_code == 200);
 }

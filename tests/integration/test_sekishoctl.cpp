@@ -95,11 +95,13 @@ services:
     ports: [443]
     data_class: 2
     tags: [office]
+    certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}
   - id: records
     name: Records & archives
     domains: [records.example.jp]
     ports: [443]
     data_class: 3C
+    certification: {scheme: ismap, number: T-0002, valid_until: 2099-12-31}
 roles:
   - id: staff
     description: Office staff working from home
@@ -340,10 +342,11 @@ BOOST_AUTO_TEST_CASE(diff_lists_the_decisions_a_change_flips)
                          "domains: [files.cloud.example, \"*.files.cloud.example\"]",
                          "domains: [\"*.files.cloud.example\"]");
     text.erase(text.find("\ntests:"));
-    text = replaced(
-        text,
-        "\n# Roles:",
-        "\n  - id: mail\n    domains: [mail.cloud.example]\n    ports: [443]\n    data_class: 1\n\n# Roles:");
+    text = replaced(text,
+                    "\n# Supply-chain rules",
+                    "\n  - id: mail\n    domains: [mail.cloud.example]\n    ports: [443]\n    data_class: 1\n"
+                    "    certification: {scheme: ismap, number: T-0009, valid_until: 2099-12-31}\n\n# "
+                    "Supply-chain rules");
     const auto changed = write_policy(d, "new.yaml", text);
     auto r = ctl({"policy", "diff", example, changed});
     BOOST_TEST(r.exit_code == 0, r.out + r.err);
@@ -416,7 +419,9 @@ BOOST_AUTO_TEST_CASE(diff_refuses_more_than_two_million_decisions)
     {
         const auto n = std::to_string(i);
         y += "  - {id: s" + n + ", domains: [s" + n +
-             ".example.jp], ports: [443], data_class: 1, tags: [office]}\n";
+             ".example.jp], ports: [443], data_class: 1, tags: [office],\n"
+             "     certification: {scheme: ismap, number: T-" +
+             n + ", valid_until: 2099-12-31}}\n";
     }
     y +=
         "roles:\n  - {id: staff, layers: [internet], services: [\"tag:office\"], data_class: 1, mfa: false}\n"

@@ -45,6 +45,7 @@ std::string test_policy_yaml()
       << cloud << ", " << echo
       << "]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          "  - id: rebind\n"
          "    domains: [rebind.cloud.test]\n"
@@ -52,6 +53,7 @@ std::string test_policy_yaml()
       << mynumber << ", " << cloud
       << "]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          "  - id: leak\n"
          "    domains: [leak.cloud.test, lgwan-leak.cloud.test]\n"
@@ -59,6 +61,7 @@ std::string test_policy_yaml()
       << cloud << ", " << lgwan
       << "]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          "  - id: refused\n"
          "    domains: [refused.cloud.test]\n"
@@ -66,6 +69,7 @@ std::string test_policy_yaml()
       << w.refused_port
       << "]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          "  - id: blackhole\n"
          "    domains: [blackhole.cloud.test]\n"
@@ -73,11 +77,13 @@ std::string test_policy_yaml()
       << w.hole.port()
       << "]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          "  - id: unresolvable\n"
          "    domains: [nxdomain.invalid]\n"
          "    ports: [443]\n"
          "    data_class: 1\n"
+         "    certification: {scheme: ismap, number: TEST-0001, valid_until: 2099-12-31}\n"
          "    tags: [test]\n"
          // Until password + TOTP authentication lands, a device's owner is
          // the user, with one factor: the test roles admit that.

@@ -51,10 +51,12 @@ services:
     domains: [files.cloud.example, "*.files.cloud.example"]
     ports: [443]
     data_class: 2
+    certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}
   - id: maps
     domains: ["*.maps.example"]
     ports: [443, 8443]
     data_class: 1
+    certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}
 roles:
   - id: staff
     layers: [lgwan, internet]

@@ -227,7 +227,8 @@ random_policy make_policy(generator& gen)
         e.local_breakout = p.model == "alpha_prime" && gen.below(2) == 0;
         y += "  - id: s" + std::to_string(i) + "\n    domains: [" + e.host + "]\n    ports: " + ports(e) +
              "\n    data_class: " + classes[gen.below(3)] + "\n    tags: [all]\n" +
-             (e.local_breakout ? "    local_breakout: true\n" : "");
+             "    certification: {scheme: ismap, number: P-" + std::to_string(i) +
+             ", valid_until: 2099-12-31}\n" + (e.local_breakout ? "    local_breakout: true\n" : "");
         p.services.push_back(e);
     }
     const auto mode = [&gen] {

@@ -57,11 +57,12 @@ inline std::string destinations_yaml(std::string_view model = "alpha", std::stri
            "    tags: [desk]\n"
            "    controls: {clipboard: false, file_transfer: false, printing: false, drive_mapping: false}\n"
            "services:\n"
-           "  - {id: news, domains: [news.example.com], ports: [443], data_class: 1, tags: [office]}\n"
+           "  - {id: news, domains: [news.example.com], ports: [443], data_class: 1, tags: [office], "
+           "certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}}\n"
            "  - {id: groupware, domains: [files.cloud.example], ports: [443], data_class: 2, tags: "
-           "[office]}\n"
+           "[office], certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}}\n"
            "  - {id: records, domains: [records.cloud.example], ports: [443], data_class: 3C, tags: "
-           "[secure]}\n" +
+           "[secure], certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}}\n" +
            std::string(extra);
 }
 

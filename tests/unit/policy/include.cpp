@@ -51,8 +51,10 @@ struct policy_dir
     }
 };
 
-const std::string services_yaml = "services:\n  - id: groupware\n    domains: [groupware.example.jp]\n"
-                                  "    ports: [443]\n    data_class: 2\n";
+const std::string services_yaml =
+    "services:\n  - id: groupware\n    domains: [groupware.example.jp]\n"
+    "    ports: [443]\n    data_class: 2\n"
+    "    certification: {scheme: ismap, number: T-0001, valid_until: 2099-12-31}\n";
 
 // Who may reach the catalogue: roles, users and devices may be included too.
 const std::string people_yaml = "roles:\n  - id: staff\n    layers: [internet]\n    services: [groupware]\n"

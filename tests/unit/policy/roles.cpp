@@ -468,7 +468,8 @@ users:
 BOOST_AUTO_TEST_CASE(alpha_prime_local_breakout)
 {
     const std::string saas =
-        "  - {id: saas, domains: [saas.example.com], ports: [443], data_class: 2, local_breakout: true}\n";
+        "  - {id: saas, domains: [saas.example.com], ports: [443], data_class: 2, local_breakout: true,\n"
+        "     certification: {scheme: ismap, number: T-0002, valid_until: 2099-12-31}}\n";
     const auto ask = asker_for(R"(roles:
   - id: desk
     layers: [lgwan]
@@ -524,7 +525,8 @@ users:
 BOOST_AUTO_TEST_CASE(local_breakout_rules_at_compile)
 {
     const std::string saas =
-        "  - {id: saas, domains: [saas.example.com], ports: [443], data_class: 2, local_breakout: true}\n";
+        "  - {id: saas, domains: [saas.example.com], ports: [443], data_class: 2, local_breakout: true,\n"
+        "     certification: {scheme: ismap, number: T-0002, valid_until: 2099-12-31}}\n";
     const auto now = st::at(st::thursday_10am);
     const std::string desk = R"(roles:
   - {id: desk, layers: [lgwan], services: [saas, groupware], data_class: 2}
