@@ -18,15 +18,6 @@ std::string echo_target()
 }
 
 // The harness policy with `from` replaced by `to` (which must be present).
-std::string policy_with(const std::string& from, const std::string& to)
-{
-    auto p = test_policy_yaml();
-    const auto pos = p.find(from);
-    BOOST_REQUIRE_MESSAGE(pos != std::string::npos, "not in the test policy: " << from);
-    p.replace(pos, from.size(), to);
-    return p;
-}
-
 const std::string staff_role_head = "  - id: staff\n    layers: [lgwan, internet]\n";
 
 // A weekday (sun..sat) that is not today in Asia/Tokyo.
@@ -37,16 +28,6 @@ std::string not_today_in_tokyo()
     gmtime_r(&local, &tm);
     static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
     return names[(tm.tm_wday + 2) % 7];
-}
-
-std::string utc_in(std::chrono::seconds from_now)
-{
-    const std::time_t t = std::time(nullptr) + from_now.count();
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 void expect_denied(gateway& g, const std::string& device, const std::string& reason)
@@ -96,13 +77,13 @@ BOOST_AUTO_TEST_CASE(hours_deny_and_report_mode_only_records)
     gateway g;
     const std::string hours =
         "    hours: [{days: [" + not_today_in_tokyo() + "], from: \"00:00\", to: \"24:00\"}]\n";
-    BOOST_TEST(g.reload_with(policy_with(staff_role_head, staff_role_head + hours)) == "policy_reloaded",
+    BOOST_TEST(g.reload_with(test_policy_with(staff_role_head, staff_role_head + hours)) == "policy_reloaded",
                g.log());
     expect_denied(g, "device-demo", "outside_hours");
 
     // The same role in report mode: the tunnel opens, the record says what
     // enforcement would have done.
-    const auto report = policy_with(staff_role_head, staff_role_head + hours + "    enforce: report\n");
+    const auto report = test_policy_with(staff_role_head, staff_role_head + hours + "    enforce: report\n");
     BOOST_TEST(g.reload_with(report) == "policy_reloaded", g.log());
     tls_client c(g.internet(), "device-demo");
     BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
@@ -124,7 +105,7 @@ BOOST_AUTO_TEST_CASE(a_roles_tunnel_limit_per_user_holds)
 {
     gateway g;
     const auto limited =
-        policy_with(staff_role_head, staff_role_head + "    limits: {tunnels_per_user: 1}\n");
+        test_policy_with(staff_role_head, staff_role_head + "    limits: {tunnels_per_user: 1}\n");
     BOOST_TEST(g.reload_with(limited) == "policy_reloaded", g.log());
     tls_client first(g.internet(), "device-demo");
     BOOST_REQUIRE_MESSAGE(first.ok(), first.error());
@@ -145,7 +126,7 @@ BOOST_AUTO_TEST_CASE(time_alone_closes_a_tunnel_whose_permission_ran_out)
     gateway_options o;
     o.timeouts.push_back("policy_recheck: 1s");
     gateway g(o);
-    const auto expiring = policy_with(
+    const auto expiring = test_policy_with(
         "  - {id: alice, name: Alice, roles: [staff]}\n",
         "  - {id: alice, name: Alice, roles: [staff], expires: " + utc_in(std::chrono::seconds(3)) + "}\n");
     BOOST_TEST(g.reload_with(expiring) == "policy_reloaded", g.log());

@@ -1,8 +1,11 @@
 #include "harness/gateway.hpp"
 
+#include <boost/test/unit_test.hpp>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -322,6 +325,25 @@ std::optional<int> gateway::stop(int sig, std::chrono::milliseconds timeout)
 {
     process_->signal(sig);
     return process_->wait_for(timeout);
+}
+
+std::string test_policy_with(const std::string& from, const std::string& to)
+{
+    auto p = test_policy_yaml();
+    const auto pos = p.find(from);
+    BOOST_REQUIRE_MESSAGE(pos != std::string::npos, "not in the test policy: " << from);
+    p.replace(pos, from.size(), to);
+    return p;
+}
+
+std::string utc_in(std::chrono::seconds from_now)
+{
+    const std::time_t t = std::time(nullptr) + from_now.count();
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 } // namespace sekisho::test

@@ -74,6 +74,10 @@ private:
 // The configuration and policy files the harness writes (exposed for
 // --check-config tests).
 std::string test_policy_yaml();
+// test_policy_yaml() with the first `from` replaced by `to` (which must be there).
+std::string test_policy_with(const std::string& from, const std::string& to);
+// "2026-11-22T12:00:03Z": now plus `from_now`, in UTC, for expiry fields.
+std::string utc_in(std::chrono::seconds from_now);
 std::string
 test_config_yaml(const gateway_options& o, const std::string& policy_path, const std::string& log_path);
 
