@@ -67,6 +67,8 @@ int device_main(const std::vector<std::string>& args);
 // sekishod through its admin API (daemon_cmd.cpp); `group` is "status",
 // "reload" or "session", `args` what follows it.
 int daemon_main(const std::string& group, const std::vector<std::string>& args);
+// `sekishoctl catalog status` (catalog_cmd.cpp).
+int catalog_main(const std::vector<std::string>& args);
 
 // Printed after a change to a file sekishod reads.
 inline constexpr const char* reload_hint =

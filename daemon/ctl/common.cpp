@@ -65,6 +65,8 @@ const char* usage_text()
            "       sekishoctl device list --inventory FILE [--json]\n"
            "       sekishoctl user lock --secrets FILE USER [--admin-socket PATH] [--json]\n"
            "       sekishoctl user unlock --secrets FILE USER [--admin-socket PATH] [--json]\n"
+           "       sekishoctl catalog status --policy FILE [--within DAYS] [--at TIME] [--json]\n"
+           "                  (expired/expiring certifications, reviews, exceptions; exit 1 if past due)\n"
            "       sekishoctl status [--admin-socket PATH] [--json]\n"
            "       sekishoctl reload [--admin-socket PATH] [--json]\n"
            "       sekishoctl session list [--user USER] [--device ID] [--admin-socket PATH] [--json]\n"

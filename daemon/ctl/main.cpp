@@ -78,6 +78,10 @@ int main(int argc, char** argv)
         }
         return args[0] == "user" ? user_main(rest) : device_main(rest);
     }
+    if (!args.empty() && args[0] == "catalog")
+    {
+        return catalog_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
     if (!args.empty() && (args[0] == "status" || args[0] == "reload" || args[0] == "session"))
     {
         return daemon_main(args[0], std::vector<std::string>(args.begin() + 1, args.end()));

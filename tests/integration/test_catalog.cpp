@@ -88,4 +88,39 @@ BOOST_AUTO_TEST_CASE(a_restricted_subprocessor_country_is_refused_with_its_reaso
     BOOST_TEST(str(rec, "detail") == "subprocessor Relay Ltd in XX");
 }
 
+// `sekishoctl catalog status`: what expires or is due within N days, and
+// exit 1 when something is past due (for cron and monitoring).
+BOOST_AUTO_TEST_CASE(catalog_status_lists_what_needs_the_operator)
+{
+    temp_dir d;
+    const auto file = d.file("policy.yaml");
+    write_file(file,
+               files_catalog("    certification: {scheme: ismap, number: C-77, valid_until: 2027-03-31}\n"
+                             "    approval: {by: CISO, on: 2026-04-01, review_due: 2027-04-30}\n"));
+    const auto ctl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), SEKISHOCTL_PATH);
+        return run(args, d);
+    };
+    auto r = ctl({"catalog", "status", "--policy", file, "--at", "2027-03-15T10:00+09:00"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    BOOST_TEST(r.out.find("files") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("expires") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("2027-03-31") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("review") == std::string::npos, r.out); // 46 days away: outside 30
+
+    r = ctl({"catalog", "status", "--policy", file, "--at", "2027-04-01T00:00+09:00", "--json"});
+    BOOST_TEST(r.exit_code == 1, r.out << r.err);
+    boost::system::error_code ec;
+    const auto o = boost::json::parse(r.out, ec).as_object();
+    BOOST_REQUIRE(!ec);
+    const auto& first = o.at("findings").as_array().at(0).as_object();
+    BOOST_TEST(first.at("service").as_string() == "files");
+    BOOST_TEST(first.at("state").as_string() == "expired");
+    BOOST_TEST(first.at("past_due").as_bool());
+    BOOST_TEST(first.at("last_day").as_string() == "2027-03-31");
+
+    r = ctl({"catalog", "status", "--policy", file, "--within", "soon"});
+    BOOST_TEST(r.exit_code == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
