@@ -40,6 +40,24 @@ struct certification
     std::optional<clock::time_point> renewal_pending;
     std::optional<clock::time_point> withdrawn; // withdrawn or removed from the list, from
     std::vector<std::string> liu_categories;    // ismap_liu: the business categories assessed
+    // Given as `registry: <number>`: the rest comes from that entry of
+    // `registrations:` (written by `sekishoctl catalog import-ismap`) at compile.
+    std::string registry;
+    source_location where;
+};
+
+// One entry of the ISMAP / ISMAP-LIU list as imported (`registrations:`, a
+// file sekishoctl writes and the policy includes). Services refer to it with
+// `certification: {registry: <number>}`.
+struct registration
+{
+    std::string number;
+    cert_scheme scheme = cert_scheme::ismap;
+    std::string service;  // the service name on the list
+    std::string provider; // the provider name on the list
+    std::optional<clock::time_point> registered;
+    clock::time_point valid_until{};
+    std::optional<clock::time_point> withdrawn; // no longer on the list, from
     source_location where;
 };
 

@@ -75,13 +75,24 @@ std::vector<supply_chain_failure> find_supply_chain_failures(const policy_docume
     const auto& sc = doc.supply_chain;
     const auto& c = svc.catalog;
     std::vector<supply_chain_failure> out;
-    if (contains(sc.restricted_providers, c.provider.name) ||
-        contains(sc.restricted_providers, c.provider.corporate_number))
+    // With a restriction list in force, a service whose provider is not
+    // recorded cannot be shown to be clear of it: denied (fail closed).
+    if (!sc.restricted_providers.empty() && c.provider.name.empty())
+    {
+        out.push_back({"restricted_provider", "supply_chain:restricted_providers", "provider not recorded"});
+    }
+    else if (contains(sc.restricted_providers, c.provider.name) ||
+             contains(sc.restricted_providers, c.provider.corporate_number))
     {
         out.push_back(
             {"restricted_provider", "supply_chain:restricted_providers", "provider " + c.provider.name});
     }
-    if (auto where = restricted_country_of(c, sc.restricted_countries); !where.empty())
+    if (!sc.restricted_countries.empty() && c.provider.country.empty())
+    {
+        out.push_back(
+            {"restricted_country", "supply_chain:restricted_countries", "provider country not recorded"});
+    }
+    else if (auto where = restricted_country_of(c, sc.restricted_countries); !where.empty())
     {
         out.push_back({"restricted_country", "supply_chain:restricted_countries", std::move(where)});
     }

@@ -8,6 +8,7 @@
 #include "snapshot.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace sekisho::policy {
 
@@ -19,23 +20,31 @@ using detail::did_you_mean;
 
 constexpr auto soon = std::chrono::hours(24 * 30);
 
+// "<subject> <future> on DATE (in N days)" within 30 days, "<subject> <past>
+// DATE" once passed; nothing before.
+struct date_words
+{
+    const char* future; // "expires"
+    const char* past;   // "expired on"
+};
+
 void warn_date(diagnostics& diags,
                const source_location& where,
-               const std::string& what,
+               const std::string& subject,
                clock::time_point when,
                clock::time_point now,
-               const std::string& past,
+               date_words words,
                const std::string& hint)
 {
     if (when <= now)
     {
-        diags.warning(where, what + " " + past + " " + date_text(when), hint);
+        diags.warning(where, subject + " " + words.past + " " + date_text(when), hint);
     }
     else if (when - now <= soon)
     {
         diags.warning(where,
-                      what + " on " + date_text(when) + " (in " + std::to_string(days_until(now, when)) +
-                          " days)",
+                      subject + " " + words.future + " on " + date_text(when) + " (in " +
+                          std::to_string(days_until(now, when)) + " days)",
                       hint);
     }
 }
@@ -101,13 +110,21 @@ void check_certification(const snapshot& snap,
         warn_date(
             d,
             cert->where,
-            what + "'s certification " + std::string(to_string(cert->scheme)) + " " + cert->number +
-                " expires",
+            what + "'s certification " + std::string(to_string(cert->scheme)) + " " + cert->number,
             cert->valid_until,
             now,
-            "expired on",
+            {"expires", "expired on"},
             "record the renewal (valid_until, or renewal_pending once applied for); until then tunnels to "
             "it are denied (certification_expired)");
+    }
+    else if (now - cert->valid_until > std::chrono::hours(24 * 90))
+    {
+        d.warning(
+            cert->where,
+            what + "'s renewal has been pending for more than 90 days after its certification ended on " +
+                date_text(cert->valid_until),
+            "check the ISMAP list: record the new valid_until, or remove renewal_pending if the renewal "
+            "was refused (a pending renewal keeps tunnels allowed)");
     }
     else if (cert->valid_until <= now)
     {
@@ -142,11 +159,57 @@ void check_exceptions(snapshot& snap, clock::time_point now, diagnostics& d)
         }
         warn_date(d,
                   e.where,
-                  "exception `" + e.id + "` ends",
+                  "exception `" + e.id + "`",
                   e.until,
                   now,
-                  "ended on",
+                  {"ends", "ended on"},
                   "renew it with a new approval, or remove it: what it waived is denied again");
+    }
+}
+
+// `certification: {registry: N}`: the fields of registration N (imported
+// from the ISMAP list) into the service's certification.
+void resolve_registry(policy_document& doc, diagnostics& d)
+{
+    std::unordered_map<std::string_view, const registration*> by_number;
+    for (const auto& reg : doc.registrations)
+    {
+        if (!by_number.emplace(reg.number, &reg).second)
+        {
+            d.error(reg.where, "registration `" + reg.number + "` is listed twice", "import the list again");
+        }
+    }
+    for (auto& svc : doc.services)
+    {
+        auto& cert = svc.catalog.cert;
+        if (!cert || cert->registry.empty())
+        {
+            continue;
+        }
+        const auto it = by_number.find(cert->registry);
+        if (it == by_number.end())
+        {
+            d.error(cert->where,
+                    "service `" + svc.id + "`: certification.registry `" + cert->registry +
+                        "` is not in registrations:",
+                    "import the ISMAP list (sekishoctl catalog import-ismap) and include its file, or check "
+                    "the number");
+            cert.reset();
+            continue;
+        }
+        const auto& reg = *it->second;
+        cert->scheme = reg.scheme;
+        cert->number = reg.number;
+        cert->registered = reg.registered;
+        cert->valid_until = reg.valid_until;
+        cert->withdrawn = reg.withdrawn;
+        if (cert->scheme == cert_scheme::ismap_liu && cert->liu_categories.empty())
+        {
+            d.error(cert->where,
+                    "service `" + svc.id + "` is registered under ISMAP-LIU (" + reg.number +
+                        ") without liu_categories",
+                    "list the business categories it was assessed for beside `registry:`");
+        }
     }
 }
 
@@ -154,6 +217,7 @@ void check_exceptions(snapshot& snap, clock::time_point now, diagnostics& d)
 
 void index_catalog(snapshot& snap, clock::time_point now, diagnostics& diags)
 {
+    resolve_registry(snap.doc_, diags);
     const auto& doc = snap.document();
     for (std::size_t i = 0; i < doc.exceptions.size(); ++i)
     {
@@ -183,10 +247,10 @@ void index_catalog(snapshot& snap, clock::time_point now, diagnostics& diags)
             warn_date(
                 diags,
                 svc.where,
-                "service `" + svc.id + "`'s review is due",
+                "service `" + svc.id + "`'s review",
                 *due,
                 now,
-                "was due on",
+                {"is due", "was due on"},
                 doc.supply_chain.review_overdue_denies
                     ? "review it and set a new approval.review_due; until then tunnels to it are denied "
                       "(review_overdue)"

@@ -312,6 +312,11 @@ decision apply_roles(const snapshot& snap,
         if (why == reason::allowed)
         {
             by_entry.role_id = ro.id;
+            if (e.service != nullptr && !liu_covers(*e.service, ro) && by_entry.exception_id.empty())
+            {
+                // Allowed only because an exception waives liu_category: name it.
+                by_entry.exception_id = snap.waiver(e.service->id, "liu_category", now)->id;
+            }
             return by_entry;
         }
         if (failed == nullptr)

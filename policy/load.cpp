@@ -778,6 +778,7 @@ void read_includes(yaml_reader& r,
                               {"screen_transfer",
                                "services",
                                "exceptions",
+                               "registrations",
                                "roles",
                                "users",
                                "devices",
@@ -798,6 +799,10 @@ void read_includes(yaml_reader& r,
         if (auto ex = root["exceptions"])
         {
             detail::read_exceptions(inner, ex, doc);
+        }
+        if (auto rg = root["registrations"])
+        {
+            detail::read_registrations(inner, rg, doc);
         }
         read_identity_sections(inner, root, doc);
         if (auto ts = root["tests"])
@@ -839,6 +844,7 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
                        "services",
                        "supply_chain",
                        "exceptions",
+                       "registrations",
                        "roles",
                        "users",
                        "devices",
@@ -910,6 +916,10 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
     if (auto ex = root["exceptions"])
     {
         detail::read_exceptions(r, ex, doc);
+    }
+    if (auto rg = root["registrations"])
+    {
+        detail::read_registrations(r, rg, doc);
     }
     read_identity_sections(r, root, doc);
     if (auto ts = root["tests"])

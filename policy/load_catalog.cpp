@@ -105,6 +105,31 @@ std::vector<std::string> read_texts(yaml_reader& r, const yaml_node& node, const
 
 void read_certification(yaml_reader& r, const yaml_node& node, const std::string& what, service_catalog& out)
 {
+    // `registry: <number>` takes the rest from `registrations:` at compile;
+    // only what the list does not say may stand beside it.
+    if (node.IsMap() && node["registry"])
+    {
+        if (!r.expect_map(node, what + " (with registry)", {"registry", "renewal_pending", "liu_categories"}))
+        {
+            return;
+        }
+        certification c;
+        c.where = r.where(node);
+        c.registry = r.string(node["registry"], what + ".registry").value_or("");
+        if (auto n = node["renewal_pending"])
+        {
+            c.renewal_pending = read_time(r, n, what + ".renewal_pending", day_edge::start);
+        }
+        if (auto n = node["liu_categories"])
+        {
+            c.liu_categories = read_references(r, n, what + ".liu_categories", false);
+        }
+        if (!c.registry.empty())
+        {
+            out.cert = std::move(c);
+        }
+        return;
+    }
     if (!r.expect_map(node,
                       what,
                       {"scheme",
@@ -113,7 +138,8 @@ void read_certification(yaml_reader& r, const yaml_node& node, const std::string
                        "valid_until",
                        "renewal_pending",
                        "withdrawn",
-                       "liu_categories"},
+                       "liu_categories",
+                       "registry"},
                       {"scheme", "number", "valid_until"}))
     {
         return;
@@ -257,6 +283,10 @@ void read_residency(yaml_reader& r, const yaml_node& node, const std::string& wh
     }
     out.residency.recorded = true;
     out.residency.storage = read_countries(r, node["storage"], what + ".storage");
+    if (node["storage"] && node["storage"].size() == 0)
+    {
+        r.error(node["storage"], what + ".storage is empty", "list the countries where the data is stored");
+    }
     if (auto f = node["failover"])
     {
         out.residency.failover = read_countries(r, f, what + ".failover");
@@ -521,6 +551,54 @@ void read_exceptions(yaml_reader& r, const yaml_node& node, policy_document& doc
             e.from = *from;
             e.until = *until;
             doc.exceptions.push_back(std::move(e));
+        }
+    }
+}
+
+void read_registrations(yaml_reader& r, const yaml_node& node, policy_document& doc)
+{
+    if (!r.expect_sequence(node, "registrations"))
+    {
+        return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+    {
+        const auto what = indexed("registrations", i);
+        const auto& item = node[i];
+        if (!r.expect_map(
+                item,
+                what,
+                {"number", "scheme", "service", "provider", "registered", "valid_until", "withdrawn"},
+                {"number", "scheme", "valid_until"}))
+        {
+            continue;
+        }
+        registration reg;
+        reg.where = r.where(item);
+        reg.number = r.string(item["number"], what + ".number").value_or("");
+        const auto scheme_text = r.string(item["scheme"], what + ".scheme");
+        const auto scheme = scheme_text ? parse_cert_scheme(*scheme_text) : std::nullopt;
+        if (scheme_text && (!scheme || *scheme == cert_scheme::municipal_assessment))
+        {
+            r.error(item["scheme"], what + ".scheme `" + *scheme_text + "` is not ismap or ismap_liu");
+            continue;
+        }
+        reg.service = read_text(r, item, "service", what);
+        reg.provider = read_text(r, item, "provider", what);
+        if (auto n = item["registered"])
+        {
+            reg.registered = read_time(r, n, what + ".registered", day_edge::start);
+        }
+        const auto until = read_time(r, item["valid_until"], what + ".valid_until");
+        if (auto n = item["withdrawn"])
+        {
+            reg.withdrawn = read_time(r, n, what + ".withdrawn", day_edge::start);
+        }
+        if (scheme && until && !reg.number.empty())
+        {
+            reg.scheme = *scheme;
+            reg.valid_until = *until;
+            doc.registrations.push_back(std::move(reg));
         }
     }
 }

@@ -37,6 +37,7 @@ void read_service_catalog(yaml_reader& r, const yaml_node& item, const std::stri
 // The `supply_chain:` and `exceptions:` sections (load_catalog.cpp).
 void read_supply_chain(yaml_reader& r, const yaml_node& node, policy_document& doc);
 void read_exceptions(yaml_reader& r, const yaml_node& node, policy_document& doc);
+void read_registrations(yaml_reader& r, const yaml_node& node, policy_document& doc);
 std::optional<data_class> read_data_class(yaml_reader& r, const yaml_node& node, std::string_view what);
 
 void read_roles(yaml_reader& r, const yaml_node& node, policy_document& doc);

@@ -122,6 +122,7 @@ struct policy_document
     bool byod_allowed = false; // DOMAIN.md §7 rule 5
     supply_chain_rules supply_chain;
     std::vector<catalog_exception> exceptions;
+    std::vector<registration> registrations; // the imported ISMAP / ISMAP-LIU list
     std::vector<policy_test> tests;
     std::string source_file;
     std::string content_hash; // BLAKE2b-256 of the file bytes, lower-case hex

@@ -87,6 +87,17 @@ std::vector<finding> findings(const policy::snapshot& snap, clock::time_point no
         {
             const auto& cert = *c.cert;
             const std::string number = std::string(policy::to_string(cert.scheme)) + " " + cert.number;
+            if (cert.withdrawn && *cert.withdrawn > now && *cert.withdrawn - now <= within)
+            {
+                // `withdrawn` is its first day without: the last day is the one before.
+                out.push_back({svc.id,
+                               "certification",
+                               "withdrawn from",
+                               cert.withdrawn,
+                               days_between(now, *cert.withdrawn),
+                               false,
+                               number});
+            }
             if (cert.withdrawn && *cert.withdrawn <= now)
             {
                 out.push_back({svc.id,
@@ -131,6 +142,19 @@ std::vector<finding> findings(const policy::snapshot& snap, clock::time_point no
                       "due",
                       "overdue",
                       c.approved.by.empty() ? std::string() : "approved by " + c.approved.by);
+        }
+        if (c.sbom.kev_open && *c.sbom.kev_open > 0)
+        {
+            const bool waived = snap.waiver(svc.id, "kev_open", now) != nullptr;
+            out.push_back({svc.id,
+                           "sbom",
+                           waived ? "kev_open (exception)" : "kev_open",
+                           std::nullopt,
+                           0,
+                           !waived,
+                           std::to_string(*c.sbom.kev_open) +
+                               " known-exploited vulnerabilities open past the grace "
+                               "period"});
         }
         for (const auto& f : snap.supply_chain_failures(svc))
         {

@@ -174,6 +174,42 @@ BOOST_AUTO_TEST_CASE(restricted_providers_and_countries)
     }
 }
 
+// With a restriction list in force, an unrecorded provider is not clear of it.
+BOOST_AUTO_TEST_CASE(restriction_lists_deny_an_unrecorded_provider)
+{
+    const auto countries =
+        compile_with(policy_with("2", ismap_2027, "supply_chain:\n  restricted_countries: [XX]\n"));
+    const auto d = ask(countries, "2026-11-22T10:00+09:00");
+    check(d, "no provider country", "restricted_country", "supply_chain:restricted_countries");
+    BOOST_TEST(d.detail == "provider country not recorded");
+    const auto providers =
+        compile_with(policy_with("2", ismap_2027, "supply_chain:\n  restricted_providers: [Bad]\n"));
+    check(ask(providers, "2026-11-22T10:00+09:00"),
+          "no provider",
+          "restricted_provider",
+          "supply_chain:restricted_providers");
+    // Without lists, nothing is asked of the provider record.
+    check(ask(compile_with(policy_with("2", ismap_2027)), "2026-11-22T10:00+09:00"),
+          "no lists",
+          "allowed",
+          "service:svc");
+}
+
+// An exception may waive liu_category too, and is then named.
+BOOST_AUTO_TEST_CASE(an_liu_category_exception_is_named)
+{
+    const auto c = compile_with(policy_with("2",
+                                            "    certification: {scheme: ismap_liu, number: L1, valid_until: "
+                                            "2030-03-31, liu_categories: [file_sharing]}\n",
+                                            "exceptions:\n  - {id: pilot, service: svc, waives: "
+                                            "[liu_category], from: 2026-11-01, until: 2026-12-31, "
+                                            "approved_by: CISO, reason: trial}\n"));
+    const auto d = ask(c, "2026-11-22T10:00+09:00", "suzuki");
+    check(d, "waived", "allowed", "service:svc");
+    BOOST_TEST(d.exception_id == "pilot");
+    check(ask(c, "2027-01-01T00:00+09:00", "suzuki"), "after it", "liu_category", "role:other");
+}
+
 BOOST_AUTO_TEST_CASE(residency_by_data_class)
 {
     const std::string rule = "supply_chain:\n  residency:\n    - {min_class: 2, countries: [JP]}\n";
@@ -315,6 +351,33 @@ BOOST_AUTO_TEST_CASE(malformed_catalog_entries_are_errors_with_their_line)
         "r.yaml");
     BOOST_TEST(st::has_error(renewal.diags, "renewal_pending is on or after valid_until"),
                renewal.diags.to_string());
+}
+
+// `certification: {registry: N}` takes the registration imported from the
+// ISMAP list (`registrations:`, written by sekishoctl catalog import-ismap).
+BOOST_AUTO_TEST_CASE(a_certification_may_come_from_the_imported_registry)
+{
+    const std::string list =
+        "registrations:\n"
+        "  - {number: C21-0001-1, scheme: ismap, service: Svc, provider: P, "
+        "registered: 2021-04-01, valid_until: 2027-03-31}\n"
+        "  - {number: C21-0002-1, scheme: ismap, valid_until: 2027-03-31, withdrawn: 2026-11-01}\n";
+    const auto c = compile_with(policy_with("2", "    certification: {registry: C21-0001-1}\n", list));
+    check(ask(c, "2027-03-31T23:59+09:00"), "listed", "allowed", "service:svc");
+    check(ask(c, "2027-04-01T00:00+09:00"), "expired", "certification_expired", "catalog:svc");
+    const auto gone = compile_with(policy_with("2", "    certification: {registry: C21-0002-1}\n", list));
+    check(ask(gone, "2026-11-22T10:00+09:00"),
+          "removed from the list",
+          "certification_withdrawn",
+          "catalog:svc");
+    const auto unknown = compile_with(policy_with("2", "    certification: {registry: C99}\n", list));
+    BOOST_TEST(unknown.snap == nullptr);
+    BOOST_TEST(st::has_error(unknown.diags, "certification.registry `C99` is not in registrations:"),
+               unknown.diags.to_string());
+    const auto mixed = sp::load_policy_text(
+        policy_with("2", "    certification: {registry: C21-0001-1, valid_until: 2030-01-01}\n", list),
+        "m.yaml");
+    BOOST_TEST(st::has_error(mixed.diags, "unknown key `valid_until`"), mixed.diags.to_string());
 }
 
 BOOST_AUTO_TEST_CASE(what_expires_soon_is_a_warning)
