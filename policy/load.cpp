@@ -450,6 +450,13 @@ std::optional<clock::time_point> parse_time_impl(const std::string& text)
     {
         return std::nullopt;
     }
+    // No 30 February: the day must exist in that month.
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > month_days[mo - 1] + (mo == 2 && leap ? 1 : 0))
+    {
+        return std::nullopt;
+    }
     std::tm tm{};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;

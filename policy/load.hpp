@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sekisho::policy {
 
@@ -24,6 +25,15 @@ struct load_result
 load_result load_policy_file(const std::string& path);
 // The same from text already in memory; `name` is used in diagnostics.
 load_result load_policy_text(std::string_view yaml, const std::string& name);
+
+// A registry file (`registrations:` only, as `sekishoctl catalog
+// import-ismap` writes it) read on its own, for the importer to merge into.
+struct registrations_result
+{
+    std::vector<registration> value;
+    diagnostics diags;
+};
+registrations_result load_registrations_text(std::string_view yaml, const std::string& name);
 
 // "2027-04-01T09:00+09:00" (RFC 3339 with an offset or Z, minutes or
 // seconds) as a time point; nullopt for anything else.

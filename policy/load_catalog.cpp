@@ -4,6 +4,7 @@
 // against schemes) is checked by compile (compile_catalog.cpp).
 
 #include "decide.hpp"
+#include "load.hpp"
 #include "load_sections.hpp"
 
 #include <algorithm>
@@ -604,5 +605,32 @@ void read_registrations(yaml_reader& r, const yaml_node& node, policy_document& 
 }
 
 } // namespace detail
+
+registrations_result load_registrations_text(std::string_view yaml, const std::string& name)
+{
+    registrations_result out;
+    yaml_reader r(name, out.diags);
+    const auto parsed = r.parse(yaml);
+    if (!parsed)
+    {
+        return out;
+    }
+    const yaml_node root = parsed->root;
+    if (!root || root.IsNull())
+    {
+        return out; // an empty file: no registrations yet
+    }
+    if (!r.expect_map(root, "a registry file", {"registrations"}))
+    {
+        return out;
+    }
+    policy_document doc;
+    if (auto rg = root["registrations"])
+    {
+        detail::read_registrations(r, rg, doc);
+    }
+    out.value = std::move(doc.registrations);
+    return out;
+}
 
 } // namespace sekisho::policy

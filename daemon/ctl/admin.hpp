@@ -69,6 +69,7 @@ int device_main(const std::vector<std::string>& args);
 int daemon_main(const std::string& group, const std::vector<std::string>& args);
 // `sekishoctl catalog status` (catalog_cmd.cpp).
 int catalog_main(const std::vector<std::string>& args);
+int catalog_import_cmd(const admin_args& a); // catalog import-ismap (catalog_import.cpp)
 
 // Printed after a change to a file sekishod reads.
 inline constexpr const char* reload_hint =

@@ -196,11 +196,20 @@ int catalog_main(const std::vector<std::string>& args)
 {
     static const std::vector<admin_command> commands = {
         {"status", nullptr, {"--policy", "--within", "--at"}, {"--policy"}, {}},
+        {"import-ismap",
+         "FILE.csv",
+         {"--registry", "--scheme", "--columns", "--today"},
+         {"--registry"},
+         {"--dry-run"}},
     };
     const auto a = parse_admin_args("catalog", args, commands);
     if (!a)
     {
         return exit_usage;
+    }
+    if (a->command == "import-ismap")
+    {
+        return catalog_import_cmd(*a);
     }
     long within_days = 30;
     if (const auto* w = a->get("--within"))

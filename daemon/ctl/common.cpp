@@ -67,6 +67,8 @@ const char* usage_text()
            "       sekishoctl user unlock --secrets FILE USER [--admin-socket PATH] [--json]\n"
            "       sekishoctl catalog status --policy FILE [--within DAYS] [--at TIME] [--json]\n"
            "                  (expired/expiring certifications, reviews, exceptions; exit 1 if past due)\n"
+           "       sekishoctl catalog import-ismap FILE.csv --registry FILE [--scheme ismap|ismap_liu]\n"
+           "                  [--columns field=Header,...] [--today DATE] [--dry-run] [--json]\n"
            "       sekishoctl status [--admin-socket PATH] [--json]\n"
            "       sekishoctl reload [--admin-socket PATH] [--json]\n"
            "       sekishoctl session list [--user USER] [--device ID] [--admin-socket PATH] [--json]\n"

@@ -123,4 +123,98 @@ BOOST_AUTO_TEST_CASE(catalog_status_lists_what_needs_the_operator)
     BOOST_TEST(r.exit_code == 2);
 }
 
+// `sekishoctl catalog import-ismap`: the list a month apart gives new,
+// renewed, removed and expired registrations; a malformed export changes
+// nothing and names its lines; services name registrations by number.
+BOOST_AUTO_TEST_CASE(import_ismap_tracks_the_list_and_services_follow_it)
+{
+    temp_dir d;
+    const std::string fixtures = std::string(SEKISHO_SOURCE_DIR) + "/tests/fixtures/ismap/";
+    const auto registry = d.file("ismap-registry.yaml");
+    const auto ctl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), SEKISHOCTL_PATH);
+        return run(args, d);
+    };
+    const auto summary = [](const run_result& r) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(r.out, ec);
+        BOOST_REQUIRE_MESSAGE(!ec, r.out << r.err);
+        return v.as_object().at("summary").as_object();
+    };
+    auto r = ctl({"catalog",
+                  "import-ismap",
+                  fixtures + "list-2026-10.csv",
+                  "--registry",
+                  registry,
+                  "--today",
+                  "2026-10-15",
+                  "--json"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    BOOST_TEST(summary(r).at("new").as_int64() == 4);
+    const auto first = read_file(registry);
+    BOOST_TEST(first.find("service: \"架空ストレージ \\\"Pro\\\"\"") != std::string::npos, first);
+
+    r = ctl({"catalog",
+             "import-ismap",
+             fixtures + "list-2026-11.csv",
+             "--registry",
+             registry,
+             "--today",
+             "2026-12-01",
+             "--json"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    const auto s = summary(r);
+    BOOST_TEST(s.at("new").as_int64() == 1);
+    BOOST_TEST(s.at("renewed").as_int64() == 1);
+    BOOST_TEST(s.at("removed").as_int64() == 1);
+    BOOST_TEST(s.at("expired").as_int64() == 1);
+    const auto second = read_file(registry);
+    BOOST_TEST(second.find("withdrawn: 2026-12-01") != std::string::npos, second);
+
+    r = ctl({"catalog", "import-ismap", fixtures + "malformed.csv", "--registry", registry});
+    BOOST_TEST(r.exit_code == 1);
+    for (const char* line : {"malformed.csv:3: no registration number",
+                             "malformed.csv:4: expiry `2027/02/30`",
+                             "malformed.csv:5: 5 fields where the header has 7",
+                             "malformed.csv:6: registration number C21-0001-1 appears twice"})
+    {
+        BOOST_TEST(r.err.find(line) != std::string::npos, r.err);
+    }
+    BOOST_TEST(read_file(registry) == second); // nothing half-imported
+
+    // A policy whose services name registrations, with the registry included.
+    const auto policy_file = d.file("policy.yaml");
+    const auto with_registry = [&](const std::string& number) {
+        write_file(policy_file,
+                   files_catalog("    certification: {registry: " + number + "}\n") + "include: [" +
+                       registry + "]\n");
+    };
+    const auto explain_at = [&](const char* when) {
+        auto e = ctl({"policy",
+                      "explain",
+                      policy_file,
+                      "--layer",
+                      "internet",
+                      "--target",
+                      echo_target(),
+                      "--user",
+                      "demo",
+                      "--device",
+                      "demo-pc",
+                      "--at",
+                      when,
+                      "--json"});
+        boost::system::error_code ec;
+        auto v = boost::json::parse(e.out, ec);
+        BOOST_REQUIRE_MESSAGE(!ec, e.out << e.err);
+        return std::string(v.as_object().at("reason").as_string());
+    };
+    with_registry("C21-0001-1");
+    BOOST_TEST(explain_at("2027-12-31T23:59+09:00") == "allowed");
+    BOOST_TEST(explain_at("2028-01-01T00:00+09:00") == "certification_expired");
+    with_registry("C22-0004-1");
+    BOOST_TEST(explain_at("2026-11-30T10:00+09:00") == "allowed");
+    BOOST_TEST(explain_at("2026-12-01T00:00+09:00") == "certification_withdrawn");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
