@@ -98,6 +98,28 @@ struct auth_settings
     policy::source_location where; // the `auth:` key, for later diagnostics
 };
 
+// `egress:` (docs/configuration.md#egress): how one layer's tunnels leave.
+// With a proxy, every tunnel of that layer is chained through it with an
+// HTTP CONNECT after sekisho's own decision (e.g. the prefecture's security
+// cloud, 自治体情報セキュリティクラウド, for the internet layer).
+struct upstream_proxy
+{
+    policy::ip_address address; // an address: the proxy itself is never looked up
+    std::uint16_t port = 0;
+    std::string username; // empty: no Proxy-Authorization
+    std::string password; // from password_file (mode 0600)
+    // true (resolve: local): sekisho resolves the name and vets every address
+    // before asking the proxy; false (resolve: proxy): the proxy resolves and
+    // sekisho vets the name only (catalog, zone by name).
+    bool resolve_locally = true;
+    policy::source_location where;
+};
+
+struct layer_egress
+{
+    std::optional<upstream_proxy> proxy;
+};
+
 // `admin:` (docs/configuration.md#admin): the admin API's Unix socket, used
 // by sekishoctl. Absent: no admin socket.
 struct admin_settings
@@ -122,6 +144,13 @@ struct settings
     log_settings log;
     std::optional<auth_settings> auth;   // nullopt: no `auth:` section
     std::optional<admin_settings> admin; // nullopt: no admin socket
+    layer_egress egress_lgwan;
+    layer_egress egress_internet;
+
+    const layer_egress& egress(policy::layer l) const
+    {
+        return l == policy::layer::lgwan ? egress_lgwan : egress_internet;
+    }
 };
 
 struct load_result

@@ -282,11 +282,20 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     }
     settings s;
     s.file = name;
-    r.expect_map(
-        root,
-        "the configuration",
-        {"version", "policy", "threads", "listeners", "hosts", "timeouts", "limits", "log", "auth", "admin"},
-        {"version", "policy", "listeners"});
+    r.expect_map(root,
+                 "the configuration",
+                 {"version",
+                  "policy",
+                  "threads",
+                  "listeners",
+                  "hosts",
+                  "timeouts",
+                  "limits",
+                  "log",
+                  "auth",
+                  "admin",
+                  "egress"},
+                 {"version", "policy", "listeners"});
     if (auto v = root["version"])
     {
         r.integer(v, "version", 1, 1);
@@ -397,6 +406,10 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     if (auto a = root["admin"])
     {
         detail::read_admin(r, a, base_dir, s);
+    }
+    if (auto e = root["egress"])
+    {
+        detail::read_egress(r, e, base_dir, s);
     }
     result.value = std::move(s);
     return result;

@@ -52,6 +52,13 @@ inline void read_count(policy::yaml_reader& r,
     }
 }
 
+// The `egress:` section into out.egress_lgwan / out.egress_internet
+// (egress_settings_load.cpp; reads proxy password files).
+void read_egress(policy::yaml_reader& r,
+                 const policy::yaml_node& node,
+                 const std::string& base_dir,
+                 settings& out);
+
 // The `admin:` section into out.admin.
 void read_admin(policy::yaml_reader& r,
                 const policy::yaml_node& node,

@@ -1,6 +1,7 @@
 #include "daemon/net/session.hpp"
 
 #include "daemon/net/deadline.hpp"
+#include "daemon/net/proxy_chain.hpp"
 #include "daemon/net/relay.hpp"
 #include "daemon/net/upstream.hpp"
 #include "daemon/proto/connect_request.hpp"
@@ -464,13 +465,15 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         user_slot.emplace(state_.users, req.user);
     }
 
-    // Resolve names ourselves and vet every address before dialling any.
+    // Resolve names ourselves and vet every address before dialling any
+    // (unless the layer's upstream proxy resolves: egress.<layer>.proxy.resolve).
+    const auto& proxy = state_.settings.egress(listener_.settings.layer).proxy;
     std::vector<policy::ip_address> addresses;
     if (dest.type == policy::target::kind::ip)
     {
         addresses.push_back(dest.address);
     }
-    else
+    else if (!proxy || proxy->resolve_locally)
     {
         auto r = co_await resolve(dest.host, dest.port, state_.settings.hosts, timeouts_.dns);
         if (!r.error.empty())
@@ -496,12 +499,21 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         co_return;
     }
 
-    auto c = co_await connect(addresses, dest.port, timeouts_.connect);
-    record_.upstream = c.dialled;
+    // (No co_await inside ?: and no braced temporaries as coroutine
+    // arguments: GCC 12 miscompiles both.)
+    std::vector<policy::ip_address> dial = addresses;
+    std::uint16_t dial_port = dest.port;
+    if (proxy)
+    {
+        dial.assign(1, proxy->address);
+        dial_port = proxy->port;
+    }
+    auto c = co_await connect(dial, dial_port, timeouts_.connect);
+    record_.upstream = proxy ? "proxy " + c.dialled : c.dialled;
     if (!c.socket)
     {
         const unsigned status = c.error == "upstream_timeout" ? 504 : 502;
-        record_.detail = c.detail;
+        record_.detail = proxy ? "upstream proxy: " + c.detail : c.detail;
         co_await answer(
             client, status, proto::reply_error(status, c.error, "the destination did not accept the tunnel"));
         end("upstream_failed", c.error);
@@ -509,9 +521,36 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     }
     tcp::socket& upstream = *c.socket;
     entry_.upstream = &upstream;
-    // What a reload re-checks: this request, to the address actually dialled.
+    // Chained through the layer's upstream proxy: it is asked for the name
+    // (or address) the client asked for, after sekisho's own decision.
+    std::string from_proxy;
+    if (proxy)
+    {
+        auto chained = co_await chain_through(upstream, policy::to_string(dest), *proxy, timeouts_.connect);
+        if (!chained.error.empty())
+        {
+            const unsigned status = chained.error == "proxy_timeout" ? 504 : 502;
+            record_.detail = chained.detail;
+            co_await answer(
+                client,
+                status,
+                proto::reply_error(status, chained.error, "the upstream proxy did not open the tunnel"));
+            end("upstream_failed", chained.error);
+            co_return;
+        }
+        from_proxy = std::move(chained.leftover);
+    }
+    // What a reload re-checks: this request, to the address actually dialled
+    // (through a proxy: the addresses vetted, none when the proxy resolves).
     entry_.request = req;
-    entry_.addresses = {c.address};
+    if (proxy)
+    {
+        entry_.addresses = addresses;
+    }
+    else
+    {
+        entry_.addresses.assign(1, c.address);
+    }
     // Unlinks the upstream socket from the registry before it is destroyed.
     struct unlink
     {
@@ -535,6 +574,17 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     {
         end("client_error");
         co_return;
+    }
+    // The destination's first bytes, if the proxy passed them with its answer.
+    if (!from_proxy.empty())
+    {
+        record_.bytes_down += from_proxy.size();
+        auto sent = co_await with_deadline(send_to_client(client, std::move(from_proxy)), timeouts_.request);
+        if (!sent || *sent)
+        {
+            end("client_error");
+            co_return;
+        }
     }
     // Payload the client sent right behind its CONNECT head.
     if (!head.leftover.empty())

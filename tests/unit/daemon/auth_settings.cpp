@@ -7,9 +7,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace bdata = boost::unit_test::data;
 namespace cfg = sekisho::config;
@@ -356,6 +360,44 @@ BOOST_AUTO_TEST_CASE(admin_section)
     BOOST_TEST(has_error(bad, "unknown key `colour`"), bad.diags.to_string());
     auto missing = load(with_auth("admin:\n  group: wheel\n"));
     BOOST_TEST(has_error(missing, "admin is missing the required key `socket`"), missing.diags.to_string());
+}
+
+// `egress:`: an upstream proxy per layer, its password from a private file.
+BOOST_AUTO_TEST_CASE(egress_section)
+{
+    char pattern[] = "/tmp/sekisho-egress-XXXXXX";
+    const std::string dir = ::mkdtemp(pattern);
+    const auto write = [&](const std::string& name, const std::string& text, mode_t mode) {
+        const auto path = dir + "/" + name;
+        std::ofstream(path) << text;
+        ::chmod(path.c_str(), mode);
+    };
+    write("pw", "s3cret\n", 0600);
+    write("open-pw", "s3cret\n", 0644);
+    const auto with_proxy = [&](const std::string& proxy) {
+        return cfg::load_settings_text(
+            with_auth("egress:\n  internet:\n    proxy: " + proxy + "\n"), "test.yaml", dir);
+    };
+    auto ok =
+        with_proxy("{address: 127.0.0.1, port: 3128, username: sekisho, password_file: pw, resolve: proxy}");
+    BOOST_TEST_REQUIRE(!ok.diags.has_errors(), ok.diags.to_string());
+    const auto& p = *ok.value->egress_internet.proxy;
+    BOOST_TEST(p.port == 3128);
+    BOOST_TEST(p.username == "sekisho");
+    BOOST_TEST(p.password == "s3cret"); // without the line end
+    BOOST_TEST(!p.resolve_locally);
+    BOOST_TEST(!ok.value->egress_lgwan.proxy.has_value());
+    BOOST_TEST(ok.value->egress(sekisho::policy::layer::internet).proxy.has_value());
+
+    auto open = with_proxy("{address: 127.0.0.1, port: 3128, username: sekisho, password_file: open-pw}");
+    BOOST_TEST(has_error(open, "may be read by others", "chmod 600"), open.diags.to_string());
+    auto name = with_proxy("{address: proxy.pref.example, port: 3128}");
+    BOOST_TEST(has_error(name, "is not an IP address"), name.diags.to_string());
+    auto half = with_proxy("{address: 127.0.0.1, port: 3128, username: sekisho}");
+    BOOST_TEST(has_error(half, "needs both username and password_file"), half.diags.to_string());
+    auto resolve = with_proxy("{address: 127.0.0.1, port: 3128, resolve: dns}");
+    BOOST_TEST(has_error(resolve, "neither local nor proxy"), resolve.diags.to_string());
+    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
