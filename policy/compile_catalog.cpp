@@ -203,6 +203,14 @@ void resolve_registry(policy_document& doc, diagnostics& d)
         cert->registered = reg.registered;
         cert->valid_until = reg.valid_until;
         cert->withdrawn = reg.withdrawn;
+        if (cert->renewal_pending && *cert->renewal_pending >= cert->valid_until)
+        {
+            d.error(cert->where,
+                    "service `" + svc.id +
+                        "`: renewal_pending is on or after the registration's valid_until (" + reg.number +
+                        ")",
+                    "a pending renewal keeps a registration valid only when applied for before it expired");
+        }
         if (cert->scheme == cert_scheme::ismap_liu && cert->liu_categories.empty())
         {
             d.error(cert->where,

@@ -577,12 +577,22 @@ void read_registrations(yaml_reader& r, const yaml_node& node, policy_document& 
         registration reg;
         reg.where = r.where(item);
         reg.number = r.string(item["number"], what + ".number").value_or("");
-        const auto scheme_text = r.string(item["scheme"], what + ".scheme");
-        const auto scheme = scheme_text ? parse_cert_scheme(*scheme_text) : std::nullopt;
-        if (scheme_text && (!scheme || *scheme == cert_scheme::municipal_assessment))
+        // (No std::optional<cert_scheme> here: GCC 12 at -O2 warns it may be
+        // used uninitialized.)
+        bool scheme_ok = false;
+        if (const auto scheme_text = r.string(item["scheme"], what + ".scheme"))
         {
-            r.error(item["scheme"], what + ".scheme `" + *scheme_text + "` is not ismap or ismap_liu");
-            continue;
+            if (const auto parsed = parse_cert_scheme(*scheme_text);
+                parsed && *parsed != cert_scheme::municipal_assessment)
+            {
+                reg.scheme = *parsed;
+                scheme_ok = true;
+            }
+            else
+            {
+                r.error(item["scheme"], what + ".scheme `" + *scheme_text + "` is not ismap or ismap_liu");
+                continue;
+            }
         }
         reg.service = read_text(r, item, "service", what);
         reg.provider = read_text(r, item, "provider", what);
@@ -595,9 +605,8 @@ void read_registrations(yaml_reader& r, const yaml_node& node, policy_document& 
         {
             reg.withdrawn = read_time(r, n, what + ".withdrawn", day_edge::start);
         }
-        if (scheme && until && !reg.number.empty())
+        if (scheme_ok && until && !reg.number.empty())
         {
-            reg.scheme = *scheme;
             reg.valid_until = *until;
             doc.registrations.push_back(std::move(reg));
         }

@@ -81,6 +81,14 @@ startup_result load_everything(const std::string& config_path, bool open_log)
             return out;
         }
     }
+    for (const auto l : {policy::layer::lgwan, policy::layer::internet})
+    {
+        if (const auto& dns = s.egress(l).dns)
+        {
+            (l == policy::layer::lgwan ? state->dns_lgwan : state->dns_internet) =
+                std::make_unique<net::dns_cache>(dns->cache_entries, dns->max_ttl, dns->negative_ttl);
+        }
+    }
     if (open_log)
     {
         try

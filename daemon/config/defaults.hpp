@@ -87,6 +87,15 @@ inline constexpr bounded<std::uint32_t> request_bytes{65536, 1024, 1048576};
 inline constexpr bounded<std::uint32_t> connections{16, 1, 1024};
 } // namespace admin_defaults
 
+// egress.<layer>.dns: the layer's own DNS servers and their answer cache.
+namespace dns_defaults {
+inline constexpr bounded<std::uint32_t> cache_entries{10000, 1, 1000000};
+// Answers are kept for their TTL, at most this long...
+inline constexpr bounded<milliseconds> max_ttl{1h, 1s, 24h};
+// ... and a failed lookup (no such name) this long (0: not kept).
+inline constexpr bounded<milliseconds> negative_ttl{30s, 0ms, 1h};
+} // namespace dns_defaults
+
 // 0 means one I/O thread per CPU core.
 inline constexpr bounded<std::uint32_t> threads_default{0, 0, 256};
 

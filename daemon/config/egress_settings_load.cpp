@@ -7,7 +7,10 @@
 #include "daemon/util/fd.hpp"
 
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <sys/stat.h>
 
@@ -122,6 +125,99 @@ void read_proxy(policy::yaml_reader& r,
     }
 }
 
+// "127.0.0.1", "127.0.0.1:5353", "fd00::53", "[fd00::53]:5353" → c-ares's
+// "ip:port" / "[ip]:port".
+std::optional<std::string> dns_server(std::string_view text)
+{
+    std::string host(text);
+    std::uint16_t port = 53;
+    if (text.starts_with('['))
+    {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos)
+        {
+            return std::nullopt;
+        }
+        host = std::string(text.substr(1, close - 1));
+        const auto rest = text.substr(close + 1);
+        if (!rest.empty())
+        {
+            if (!rest.starts_with(':') || rest.size() < 2)
+            {
+                return std::nullopt;
+            }
+            const auto p = std::strtol(std::string(rest.substr(1)).c_str(), nullptr, 10);
+            if (p < 1 || p > 65535)
+            {
+                return std::nullopt;
+            }
+            port = static_cast<std::uint16_t>(p);
+        }
+    }
+    else if (const auto colon = text.find(':');
+             colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos)
+    {
+        host = std::string(text.substr(0, colon));
+        const auto p = std::strtol(std::string(text.substr(colon + 1)).c_str(), nullptr, 10);
+        if (p < 1 || p > 65535)
+        {
+            return std::nullopt;
+        }
+        port = static_cast<std::uint16_t>(p);
+    }
+    const auto addr = policy::ip_address::parse(host);
+    if (!addr)
+    {
+        return std::nullopt;
+    }
+    const auto canonical = addr->to_string();
+    return (addr->is_v4() ? canonical : "[" + canonical + "]") + ":" + std::to_string(port);
+}
+
+void read_dns(policy::yaml_reader& r,
+              const policy::yaml_node& node,
+              const std::string& what,
+              layer_egress& out)
+{
+    namespace d = dns_defaults;
+    if (!r.expect_map(node, what, {"servers", "cache_entries", "max_ttl", "negative_ttl"}, {"servers"}))
+    {
+        return;
+    }
+    layer_dns dns;
+    dns.where = r.where(node);
+    const auto servers = node["servers"];
+    bool ok = r.expect_sequence(servers, what + ".servers");
+    for (std::size_t i = 0; ok && i < servers.size(); ++i)
+    {
+        const auto text = r.string(servers[i], what + ".servers[" + std::to_string(i) + "]");
+        const auto server = text ? dns_server(*text) : std::nullopt;
+        if (text && !server)
+        {
+            r.error(servers[i],
+                    what + ".servers: `" + *text + "` is not an address with an optional port",
+                    "write 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53");
+            ok = false;
+        }
+        else if (server)
+        {
+            dns.servers.push_back(*server);
+        }
+    }
+    if (ok && dns.servers.empty())
+    {
+        r.error(servers, what + ".servers is empty", "list the layer's DNS servers, or remove dns:");
+        ok = false;
+    }
+    read_count(r, node, "cache_entries", what, d::cache_entries, dns.cache_entries);
+    read_duration(r, node, "max_ttl", what, d::max_ttl, dns.max_ttl);
+    read_duration(r, node, "negative_ttl", what, d::negative_ttl, dns.negative_ttl);
+    if (ok)
+    {
+        out.dns = std::move(dns);
+    }
+}
+
 } // namespace
 
 void read_egress(policy::yaml_reader& r,
@@ -141,9 +237,14 @@ void read_egress(policy::yaml_reader& r,
             continue;
         }
         const std::string what = std::string("egress.") + name;
-        if (!r.expect_map(layer, what, {"proxy"}))
+        if (!r.expect_map(layer, what, {"proxy", "dns"}))
         {
             continue;
+        }
+        auto& egress = std::string(name) == "lgwan" ? out.egress_lgwan : out.egress_internet;
+        if (auto d = layer["dns"])
+        {
+            read_dns(r, d, what + ".dns", egress);
         }
         if (auto p = layer["proxy"])
         {

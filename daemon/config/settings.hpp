@@ -115,9 +115,21 @@ struct upstream_proxy
     policy::source_location where;
 };
 
+// The layer's own DNS servers (egress.<layer>.dns), queried through c-ares
+// with a bounded answer cache; `hosts:` still comes first.
+struct layer_dns
+{
+    std::vector<std::string> servers; // "127.0.0.1:53", "[fd00::53]:53" (normalised)
+    std::uint32_t cache_entries = dns_defaults::cache_entries.fallback;
+    milliseconds max_ttl = dns_defaults::max_ttl.fallback;
+    milliseconds negative_ttl = dns_defaults::negative_ttl.fallback;
+    policy::source_location where;
+};
+
 struct layer_egress
 {
     std::optional<upstream_proxy> proxy;
+    std::optional<layer_dns> dns; // nullopt: the system resolver
 };
 
 // `admin:` (docs/configuration.md#admin): the admin API's Unix socket, used

@@ -107,8 +107,13 @@ registry_yaml(const std::vector<registration>& regs, const std::string& source, 
 
 bool same(const registration& a, const registration& b)
 {
-    return a.service == b.service && a.provider == b.provider && a.registered == b.registered &&
-           a.valid_until == b.valid_until && a.withdrawn == b.withdrawn;
+    return a.scheme == b.scheme && a.service == b.service && a.provider == b.provider &&
+           a.registered == b.registered && a.valid_until == b.valid_until && a.withdrawn == b.withdrawn;
+}
+
+bool missing(const std::vector<std::string>& columns, const char* field)
+{
+    return std::find(columns.begin(), columns.end(), field) != columns.end();
 }
 
 } // namespace
@@ -195,10 +200,26 @@ int catalog_import_cmd(const admin_args& a)
     }
     std::vector<change> changes;
     std::map<std::string, bool> listed;
-    for (const auto& r : imported.rows)
+    for (auto r : imported.rows)
     {
         listed[r.number] = true;
         const auto it = merged.find(r.number);
+        // A column the export lacks says nothing: keep what the registry had.
+        if (it != merged.end())
+        {
+            if (missing(imported.missing_columns, "service"))
+            {
+                r.service = it->second.service;
+            }
+            if (missing(imported.missing_columns, "provider"))
+            {
+                r.provider = it->second.provider;
+            }
+            if (missing(imported.missing_columns, "registered"))
+            {
+                r.registered = it->second.registered;
+            }
+        }
         if (it == merged.end())
         {
             changes.push_back({"new", r.number, r.service, "", day_of(r.valid_until)});
@@ -318,13 +339,23 @@ int catalog_import_cmd(const admin_args& a)
         }
         print_table(rows);
     }
+    for (const auto& column : imported.missing_columns)
+    {
+        std::printf("note: no `%s` column in %s (see --columns); that field is kept as it was\n",
+                    column.c_str(),
+                    csv_path.c_str());
+    }
+    if (dry || text == old_text)
+    {
+        return exit_ok;
+    }
     if (counts["removed"] > 0)
     {
         std::printf("Removed registrations are kept with `withdrawn:`; services that name them are denied "
                     "(certification_withdrawn). %s\n",
                     reload_hint);
     }
-    else if (!dry && text != old_text)
+    else
     {
         std::printf("%s\n", reload_hint);
     }

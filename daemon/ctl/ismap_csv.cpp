@@ -242,6 +242,16 @@ ismap_import read_ismap_csv(std::string_view text,
     {
         return out;
     }
+    for (const auto& [field, col] :
+         {std::pair<const char*, const std::optional<std::size_t>&>{"service", service_col},
+          {"provider", provider_col},
+          {"registered", registered_col}})
+    {
+        if (!col)
+        {
+            out.missing_columns.emplace_back(field);
+        }
+    }
     std::set<std::string> seen;
     std::vector<policy::registration> rows;
     for (std::size_t i = 1; i < records->size(); ++i)

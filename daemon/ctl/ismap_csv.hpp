@@ -53,6 +53,8 @@ struct ismap_import
 {
     std::vector<policy::registration> rows; // empty when there are problems
     std::vector<std::string> problems;      // "FILE:LINE: ..."
+    // Optional columns the header lacks: those fields keep what the registry had.
+    std::vector<std::string> missing_columns; // "service", "provider", "registered"
 };
 
 // The rows of an exported list, every one of scheme `scheme`.

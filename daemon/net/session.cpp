@@ -475,7 +475,13 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     }
     else if (!proxy || proxy->resolve_locally)
     {
-        auto r = co_await resolve(dest.host, dest.port, state_.settings.hosts, timeouts_.dns);
+        const auto& layer_dns = state_.settings.egress(listener_.settings.layer).dns;
+        auto r = co_await resolve(dest.host,
+                                  dest.port,
+                                  state_.settings.hosts,
+                                  timeouts_.dns,
+                                  layer_dns ? &*layer_dns : nullptr,
+                                  state_.dns_cache_of(listener_.settings.layer));
         if (!r.error.empty())
         {
             const unsigned status = r.error == "dns_timeout" ? 504 : 502;

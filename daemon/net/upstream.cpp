@@ -1,6 +1,7 @@
 #include "daemon/net/upstream.hpp"
 
 #include "daemon/net/deadline.hpp"
+#include "daemon/net/dns_resolver.hpp"
 #include "policy/target.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -67,12 +68,19 @@ asio::awaitable<resolve_outcome>
 resolve(const std::string& host,
         std::uint16_t port,
         const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
-        std::chrono::milliseconds timeout)
+        std::chrono::milliseconds timeout,
+        const config::layer_dns* dns,
+        dns_cache* cache)
 {
     resolve_outcome out;
     if (auto it = hosts.find(host); it != hosts.end())
     {
         out.addresses = it->second;
+        co_return out;
+    }
+    if (dns != nullptr && cache != nullptr)
+    {
+        out = co_await resolve_on(*dns, *cache, host, timeout);
         co_return out;
     }
     tcp::resolver resolver(co_await asio::this_coro::executor);

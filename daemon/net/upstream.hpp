@@ -4,6 +4,7 @@
 // order, within one connect deadline. The policy vets every address before
 // any is dialled (session.cpp); this file never decides what is allowed.
 
+#include "daemon/config/settings.hpp"
 #include "policy/address.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -24,11 +25,17 @@ struct resolve_outcome
     std::string detail;
 };
 
+class dns_cache;
+
+// `hosts` first; then the layer's own DNS servers through `cache` when `dns`
+// is given (dns_resolver.hpp), else the system resolver.
 boost::asio::awaitable<resolve_outcome>
 resolve(const std::string& host,
         std::uint16_t port,
         const std::map<std::string, std::vector<policy::ip_address>, std::less<>>& hosts,
-        std::chrono::milliseconds timeout);
+        std::chrono::milliseconds timeout,
+        const config::layer_dns* dns = nullptr,
+        dns_cache* cache = nullptr);
 
 struct connect_outcome
 {

@@ -6,6 +6,7 @@
 #include "daemon/auth/authenticator.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/log/tunnel_record.hpp"
+#include "daemon/net/dns_resolver.hpp"
 #include "daemon/runtime/device_limits.hpp"
 #include "policy/snapshot.hpp"
 
@@ -39,6 +40,13 @@ struct shared_state
     // Password + TOTP sign-in and telework sessions; null without `auth:`
     // (then a device's owner is its user, with one factor).
     std::unique_ptr<auth::authenticator> auth;
+    // Answer caches of the layers with their own DNS servers (egress.<layer>.dns).
+    std::unique_ptr<net::dns_cache> dns_lgwan;
+    std::unique_ptr<net::dns_cache> dns_internet;
+    net::dns_cache* dns_cache_of(policy::layer l) const
+    {
+        return (l == policy::layer::lgwan ? dns_lgwan : dns_internet).get();
+    }
     std::atomic<std::size_t> active{0};
     std::atomic<std::uint64_t> next_id{1};
 };
