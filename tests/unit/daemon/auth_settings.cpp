@@ -400,4 +400,62 @@ BOOST_AUTO_TEST_CASE(egress_section)
     std::filesystem::remove_all(dir);
 }
 
+// config/sekisho.yaml carries an `egress:` example commented out; with a real
+// password file in place of /etc/sekisho/proxy-password it loads.
+BOOST_AUTO_TEST_CASE(example_egress_block_loads)
+{
+    std::ifstream in(std::string(SEKISHO_SOURCE_DIR) + "/config/sekisho.yaml");
+    std::string block;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);)
+    {
+        inside = inside ? line.rfind("#  ", 0) == 0 : line == "#egress:";
+        if (inside)
+        {
+            block += line.substr(1) + "\n";
+        }
+    }
+    BOOST_TEST_REQUIRE(block.rfind("egress:\n", 0) == 0U, "no `#egress:` block in config/sekisho.yaml");
+    char pattern[] = "/tmp/sekisho-egress-example-XXXXXX";
+    const std::string dir = ::mkdtemp(pattern);
+    const auto pw = dir + "/proxy-password";
+    std::ofstream(pw) << "example\n";
+    ::chmod(pw.c_str(), 0600);
+    const std::string shipped = "/etc/sekisho/proxy-password";
+    block.replace(block.find(shipped), shipped.size(), pw);
+    auto r = cfg::load_settings_text(with_auth(block), "test.yaml", dir);
+    BOOST_TEST_REQUIRE(!r.diags.has_errors(), r.diags.to_string());
+    const auto& internet = r.value->egress_internet;
+    BOOST_TEST_REQUIRE(internet.proxy.has_value());
+    BOOST_TEST(internet.proxy->username == "town-kakuu");
+    BOOST_TEST(internet.proxy->resolve_locally);
+    BOOST_TEST_REQUIRE(internet.dns.has_value());
+    BOOST_TEST(internet.dns->servers.at(0) == "192.0.2.53:53");
+    const auto& lgwan = r.value->egress_lgwan;
+    BOOST_TEST(!lgwan.proxy.has_value());
+    BOOST_TEST_REQUIRE(lgwan.dns.has_value());
+    const cfg::layer_dns defaults;
+    BOOST_TEST(lgwan.dns->cache_entries == defaults.cache_entries);
+    BOOST_TEST((lgwan.dns->max_ttl == defaults.max_ttl));
+    BOOST_TEST((lgwan.dns->negative_ttl == defaults.negative_ttl));
+    std::filesystem::remove_all(dir);
+}
+
+// DNS server spellings, and the mistakes reported.
+BOOST_AUTO_TEST_CASE(egress_dns_servers)
+{
+    const auto with_dns = [](const std::string& servers) {
+        return load(with_auth("egress:\n  lgwan:\n    dns: {servers: " + servers + "}\n"));
+    };
+    auto ok = with_dns("[10.0.0.53, \"10.0.0.54:5353\", \"fd00::53\", \"[fd00::54]:5353\"]");
+    BOOST_TEST_REQUIRE(!ok.diags.has_errors(), ok.diags.to_string());
+    const auto& s = ok.value->egress_lgwan.dns->servers;
+    BOOST_TEST(
+        s == (std::vector<std::string>{"10.0.0.53:53", "10.0.0.54:5353", "[fd00::53]:53", "[fd00::54]:5353"}),
+        boost::test_tools::per_element());
+    BOOST_TEST(has_error(with_dns("[dns.lgwan.example]"), "is not an address with an optional port"));
+    BOOST_TEST(has_error(with_dns("[\"10.0.0.53:0\"]"), "is not an address with an optional port"));
+    BOOST_TEST(has_error(with_dns("[]"), "servers is empty"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
