@@ -83,6 +83,21 @@ startup_result load_everything(const std::string& config_path, bool open_log)
     }
     for (const auto l : {policy::layer::lgwan, policy::layer::internet})
     {
+        if (const auto& proxy = s.egress(l).proxy; proxy && proxy->tls)
+        {
+            // The proxy's certificate is verified against its own CA file.
+            auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+            SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+            if (SSL_CTX_load_verify_locations(ctx->native_handle(), proxy->ca_file.c_str(), nullptr) != 1)
+            {
+                out.diags.error(proxy->where,
+                                "cannot read the upstream proxy's CA file " + proxy->ca_file,
+                                "check egress." + std::string(policy::to_string(l)) + ".proxy.tls.ca");
+                return out;
+            }
+            SSL_CTX_set_verify(ctx->native_handle(), SSL_VERIFY_PEER, nullptr);
+            (l == policy::layer::lgwan ? state->proxy_tls_lgwan : state->proxy_tls_internet) = std::move(ctx);
+        }
         if (const auto& dns = s.egress(l).dns)
         {
             (l == policy::layer::lgwan ? state->dns_lgwan : state->dns_internet) =

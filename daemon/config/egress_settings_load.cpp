@@ -24,8 +24,10 @@ void read_proxy(policy::yaml_reader& r,
                 const std::string& base_dir,
                 layer_egress& out)
 {
-    if (!r.expect_map(
-            node, what, {"address", "port", "username", "password_file", "resolve"}, {"address", "port"}))
+    if (!r.expect_map(node,
+                      what,
+                      {"address", "port", "username", "password_file", "resolve", "tls"},
+                      {"address", "port"}))
     {
         return;
     }
@@ -119,10 +121,40 @@ void read_proxy(policy::yaml_reader& r,
             ok = false;
         }
     }
+    if (auto t = node["tls"])
+    {
+        if (r.expect_map(t, what + ".tls", {"ca", "server_name"}, {"ca"}))
+        {
+            p.tls = true;
+            p.ca_file = read_path(r, t["ca"], what + ".tls.ca", base_dir).value_or("");
+            ok = ok && !p.ca_file.empty();
+            if (auto n = t["server_name"])
+            {
+                p.server_name = r.string(n, what + ".tls.server_name").value_or("");
+            }
+        }
+        else
+        {
+            ok = false;
+        }
+    }
+    if (p.server_name.empty())
+    {
+        p.server_name = p.address.to_string();
+    }
     if (ok)
     {
         out.proxy = std::move(p);
     }
+}
+
+// A port number and nothing else; 0 when it is not one.
+long port_number(std::string_view text)
+{
+    const std::string digits(text);
+    char* end = nullptr;
+    const long p = std::strtol(digits.c_str(), &end, 10);
+    return !digits.empty() && end != nullptr && *end == '\0' && p >= 1 && p <= 65535 ? p : 0;
 }
 
 // "127.0.0.1", "127.0.0.1:5353", "fd00::53", "[fd00::53]:5353" → c-ares's
@@ -146,8 +178,8 @@ std::optional<std::string> dns_server(std::string_view text)
             {
                 return std::nullopt;
             }
-            const auto p = std::strtol(std::string(rest.substr(1)).c_str(), nullptr, 10);
-            if (p < 1 || p > 65535)
+            const auto p = port_number(rest.substr(1));
+            if (p == 0)
             {
                 return std::nullopt;
             }
@@ -158,8 +190,8 @@ std::optional<std::string> dns_server(std::string_view text)
              colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos)
     {
         host = std::string(text.substr(0, colon));
-        const auto p = std::strtol(std::string(text.substr(colon + 1)).c_str(), nullptr, 10);
-        if (p < 1 || p > 65535)
+        const auto p = port_number(text.substr(colon + 1));
+        if (p == 0)
         {
             return std::nullopt;
         }
@@ -188,7 +220,7 @@ void read_dns(policy::yaml_reader& r,
     dns.where = r.where(node);
     const auto servers = node["servers"];
     bool ok = r.expect_sequence(servers, what + ".servers");
-    for (std::size_t i = 0; ok && i < servers.size(); ++i)
+    for (std::size_t i = 0; servers.IsSequence() && i < servers.size(); ++i)
     {
         const auto text = r.string(servers[i], what + ".servers[" + std::to_string(i) + "]");
         const auto server = text ? dns_server(*text) : std::nullopt;
@@ -248,11 +280,13 @@ void read_egress(policy::yaml_reader& r,
         }
         if (auto p = layer["proxy"])
         {
-            read_proxy(r,
-                       p,
-                       what + ".proxy",
-                       base_dir,
-                       std::string(name) == "lgwan" ? out.egress_lgwan : out.egress_internet);
+            read_proxy(r, p, what + ".proxy", base_dir, egress);
+        }
+        if (egress.dns && egress.proxy && !egress.proxy->resolve_locally)
+        {
+            r.warning(layer["dns"],
+                      what + ".dns is never asked: the proxy resolves (proxy.resolve: proxy)",
+                      "use resolve: local to have sekisho resolve with these servers and vet every address");
         }
     }
 }

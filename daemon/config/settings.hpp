@@ -112,6 +112,12 @@ struct upstream_proxy
     // before asking the proxy; false (resolve: proxy): the proxy resolves and
     // sekisho vets the name only (catalog, zone by name).
     bool resolve_locally = true;
+    // tls: the connection to the proxy is TLS (1.2 or later), and the proxy's
+    // certificate must chain to `ca_file` and be issued to `server_name` (by
+    // default the proxy's address).
+    bool tls = false;
+    std::string ca_file;
+    std::string server_name;
     policy::source_location where;
 };
 

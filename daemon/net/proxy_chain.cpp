@@ -31,39 +31,22 @@ std::string basic_credentials(const std::string& user, const std::string& passwo
     return out;
 }
 
-// The whole exchange, raced against the deadline by the caller.
-asio::awaitable<chain_outcome> run_exchange(tcp::socket& s, std::string request)
+std::string connect_request(const std::string& authority, const config::upstream_proxy& settings)
+{
+    std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    if (!settings.username.empty())
+    {
+        auto credentials = basic_credentials(settings.username, settings.password);
+        request += "Proxy-Authorization: Basic " + credentials + "\r\n";
+        sodium_memzero(credentials.data(), credentials.size());
+    }
+    return request + "\r\n";
+}
+
+// The proxy's answer once its head is complete (`end` at its blank line).
+chain_outcome read_answer(const std::string& head, std::size_t end)
 {
     chain_outcome out;
-    auto [wec, written] = co_await asio::async_write(s, asio::buffer(request), use_tuple);
-    if (wec)
-    {
-        out.error = "proxy_error";
-        out.detail = "cannot send CONNECT to the proxy: " + wec.message();
-        co_return out;
-    }
-    std::string head;
-    std::array<char, 4096> buf{};
-    std::size_t end = std::string::npos;
-    while (end == std::string::npos)
-    {
-        auto [rec, n] = co_await s.async_read_some(asio::buffer(buf), use_tuple);
-        if (rec)
-        {
-            out.error = "proxy_error";
-            out.detail = "the proxy closed the connection before answering: " + rec.message();
-            co_return out;
-        }
-        head.append(buf.data(), n);
-        end = head.find("\r\n\r\n");
-        if (end == std::string::npos && head.size() > proxy_head_limit)
-        {
-            out.error = "proxy_error";
-            out.detail =
-                "the proxy's answer head is longer than " + std::to_string(proxy_head_limit) + " bytes";
-            co_return out;
-        }
-    }
     out.leftover = head.substr(end + 4);
     const auto status_line = head.substr(0, head.find("\r\n"));
     int major = 0, minor = 0;
@@ -72,7 +55,7 @@ asio::awaitable<chain_outcome> run_exchange(tcp::socket& s, std::string request)
     {
         out.error = "proxy_error";
         out.detail = "not an HTTP answer from the proxy: " + status_line.substr(0, 80);
-        co_return out;
+        return out;
     }
     out.status = code;
     out.detail = status_line.substr(0, 200);
@@ -80,7 +63,89 @@ asio::awaitable<chain_outcome> run_exchange(tcp::socket& s, std::string request)
     {
         out.error = "proxy_refused";
     }
-    co_return out;
+    return out;
+}
+
+chain_outcome failure(std::string detail)
+{
+    chain_outcome out;
+    out.error = "proxy_error";
+    out.detail = std::move(detail);
+    return out;
+}
+
+const char* const too_long = "the proxy's answer head is too long";
+
+// The whole exchange, raced against the deadline by the caller.
+asio::awaitable<chain_outcome> run_exchange(tcp::socket& s, std::string request)
+{
+    auto [wec, written] = co_await asio::async_write(s, asio::buffer(request), use_tuple);
+    if (wec)
+    {
+        co_return failure("cannot send CONNECT to the proxy: " + wec.message());
+    }
+    std::string head;
+    std::array<char, 4096> buf{};
+    for (;;)
+    {
+        auto [rec, n] = co_await s.async_read_some(asio::buffer(buf), use_tuple);
+        if (rec)
+        {
+            co_return failure("the proxy closed the connection before answering: " + rec.message());
+        }
+        head.append(buf.data(), n);
+        if (const auto end = head.find("\r\n\r\n"); end != std::string::npos)
+        {
+            co_return read_answer(head, end);
+        }
+        if (head.size() > proxy_head_limit)
+        {
+            co_return failure(too_long);
+        }
+    }
+}
+
+asio::awaitable<chain_outcome> run_exchange_tls(tls::tls_stream& s, std::string request)
+{
+    if (auto wec = co_await s.write_all(request.data(), request.size()))
+    {
+        co_return failure("cannot send CONNECT to the proxy: " + wec.message());
+    }
+    std::string head;
+    std::array<char, 4096> buf{};
+    for (;;)
+    {
+        const auto r = s.try_read(buf.data(), buf.size());
+        if (r.would_block)
+        {
+            if (auto ec = co_await s.wait_readable())
+            {
+                co_return failure("the proxy closed the connection before answering: " + ec.message());
+            }
+            continue;
+        }
+        if (r.ec)
+        {
+            co_return failure("the proxy closed the connection before answering: " + r.ec.message());
+        }
+        head.append(buf.data(), r.bytes);
+        if (const auto end = head.find("\r\n\r\n"); end != std::string::npos)
+        {
+            co_return read_answer(head, end);
+        }
+        if (head.size() > proxy_head_limit)
+        {
+            co_return failure(too_long);
+        }
+    }
+}
+
+chain_outcome late()
+{
+    chain_outcome out;
+    out.error = "proxy_timeout";
+    out.detail = "the proxy did not answer the CONNECT in time";
+    return out;
 }
 
 } // namespace
@@ -90,21 +155,24 @@ asio::awaitable<chain_outcome> chain_through(tcp::socket& proxy,
                                              const config::upstream_proxy& settings,
                                              std::chrono::milliseconds timeout)
 {
-    std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
-    if (!settings.username.empty())
-    {
-        auto credentials = basic_credentials(settings.username, settings.password);
-        request += "Proxy-Authorization: Basic " + credentials + "\r\n";
-        sodium_memzero(credentials.data(), credentials.size());
-    }
-    request += "\r\n";
-    auto result = co_await with_deadline(run_exchange(proxy, std::move(request)), timeout);
+    auto result = co_await with_deadline(run_exchange(proxy, connect_request(authority, settings)), timeout);
     if (!result)
     {
-        chain_outcome late;
-        late.error = "proxy_timeout";
-        late.detail = "the proxy did not answer the CONNECT in time";
-        co_return late;
+        co_return late();
+    }
+    co_return std::move(*result);
+}
+
+asio::awaitable<chain_outcome> chain_through(tls::tls_stream& proxy,
+                                             std::string authority,
+                                             const config::upstream_proxy& settings,
+                                             std::chrono::milliseconds timeout)
+{
+    auto result =
+        co_await with_deadline(run_exchange_tls(proxy, connect_request(authority, settings)), timeout);
+    if (!result)
+    {
+        co_return late();
     }
     co_return std::move(*result);
 }

@@ -6,6 +6,7 @@
 // decision lets a tunnel get this far; the proxy may refuse it too.
 
 #include "daemon/config/settings.hpp"
+#include "daemon/tls/tls_stream.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +28,12 @@ struct chain_outcome
 inline constexpr std::size_t proxy_head_limit = 16384;
 
 boost::asio::awaitable<chain_outcome> chain_through(boost::asio::ip::tcp::socket& proxy,
+                                                    std::string authority,
+                                                    const config::upstream_proxy& settings,
+                                                    std::chrono::milliseconds timeout);
+// The same over TLS to the proxy (egress.<layer>.proxy.tls), after the
+// caller's handshake.
+boost::asio::awaitable<chain_outcome> chain_through(tls::tls_stream& proxy,
                                                     std::string authority,
                                                     const config::upstream_proxy& settings,
                                                     std::chrono::milliseconds timeout);

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace sekisho::net {
 
@@ -26,6 +27,7 @@ struct relay_state
 {
     tls::tls_stream& client;
     tcp::socket& upstream;
+    tls::tls_stream* upstream_tls = nullptr; // TLS to an upstream proxy; null: plain TCP
     const runtime::connection_entry& entry;
     relay_result result;
     steady::time_point last_activity = steady::now();
@@ -65,14 +67,22 @@ asio::awaitable<void> pump_up(relay_state& s)
             if (r.bytes > 0)
             {
                 s.last_activity = steady::now();
-                auto [ec, n] =
-                    co_await asio::async_write(s.upstream, asio::buffer(buf.data(), r.bytes), use_tuple);
+                error_code ec;
+                if (s.upstream_tls != nullptr)
+                {
+                    ec = co_await s.upstream_tls->write_all(buf.data(), r.bytes);
+                }
+                else
+                {
+                    std::tie(ec, std::ignore) =
+                        co_await asio::async_write(s.upstream, asio::buffer(buf.data(), r.bytes), use_tuple);
+                }
                 if (ec)
                 {
                     s.stop(is_cancel(ec) ? "cancelled" : "upstream_error", ec);
                     co_return;
                 }
-                s.result.bytes_up += n;
+                s.result.bytes_up += r.bytes;
                 continue;
             }
         }
@@ -88,8 +98,15 @@ asio::awaitable<void> pump_up(relay_state& s)
         }
         if (r.ec == asio::error::eof)
         {
-            error_code ignored;
-            s.upstream.shutdown(tcp::socket::shutdown_send, ignored);
+            if (s.upstream_tls != nullptr)
+            {
+                co_await s.upstream_tls->shutdown(); // close_notify: the proxy may still send
+            }
+            else
+            {
+                error_code ignored;
+                s.upstream.shutdown(tcp::socket::shutdown_send, ignored);
+            }
             co_return;
         }
         s.stop("client_error", r.ec);
@@ -106,7 +123,17 @@ asio::awaitable<void> pump_down(relay_state& s)
         error_code ec;
         {
             pooled_buffer buf;
-            const std::size_t n = s.upstream.read_some(asio::buffer(buf.data(), buf.size()), ec);
+            std::size_t n = 0;
+            if (s.upstream_tls != nullptr)
+            {
+                const auto r = s.upstream_tls->try_read(buf.data(), buf.size());
+                n = r.bytes;
+                ec = r.would_block ? error_code(asio::error::would_block) : r.ec;
+            }
+            else
+            {
+                n = s.upstream.read_some(asio::buffer(buf.data(), buf.size()), ec);
+            }
             if (!ec)
             {
                 s.last_activity = steady::now();
@@ -121,7 +148,15 @@ asio::awaitable<void> pump_down(relay_state& s)
         }
         if (ec == asio::error::would_block || ec == asio::error::try_again)
         {
-            auto [wec] = co_await s.upstream.async_wait(tcp::socket::wait_read, use_tuple);
+            error_code wec;
+            if (s.upstream_tls != nullptr)
+            {
+                wec = co_await s.upstream_tls->wait_readable();
+            }
+            else
+            {
+                std::tie(wec) = co_await s.upstream.async_wait(tcp::socket::wait_read, use_tuple);
+            }
             if (wec)
             {
                 s.stop(is_cancel(wec) ? "cancelled" : "upstream_error", wec);
@@ -168,21 +203,39 @@ asio::awaitable<void> watchdog(relay_state& s, relay_limits limits)
 
 } // namespace
 
+namespace {
+
+asio::awaitable<relay_result> run_relay(relay_state& s, relay_limits limits)
+{
+    using namespace asio::experimental::awaitable_operators;
+    error_code ignored;
+    s.upstream.non_blocking(true, ignored);
+    co_await ((pump_up(s) && pump_down(s)) || watchdog(s, limits));
+    if (s.result.end_cause.empty() || s.result.end_cause == "cancelled")
+    {
+        s.result.end_cause = s.entry.end_cause_or("closed");
+    }
+    co_return s.result;
+}
+
+} // namespace
+
 asio::awaitable<relay_result> relay(tls::tls_stream& client,
                                     tcp::socket& upstream,
                                     relay_limits limits,
                                     const runtime::connection_entry& entry)
 {
-    using namespace asio::experimental::awaitable_operators;
-    relay_state s{client, upstream, entry, {}, steady::now()};
-    error_code ignored;
-    upstream.non_blocking(true, ignored);
-    co_await ((pump_up(s) && pump_down(s)) || watchdog(s, limits));
-    if (s.result.end_cause.empty() || s.result.end_cause == "cancelled")
-    {
-        s.result.end_cause = entry.end_cause_or("closed");
-    }
-    co_return s.result;
+    relay_state s{client, upstream, nullptr, entry, {}, steady::now()};
+    co_return co_await run_relay(s, limits);
+}
+
+asio::awaitable<relay_result> relay(tls::tls_stream& client,
+                                    tls::tls_stream& upstream,
+                                    relay_limits limits,
+                                    const runtime::connection_entry& entry)
+{
+    relay_state s{client, upstream.socket(), &upstream, entry, {}, steady::now()};
+    co_return co_await run_relay(s, limits);
 }
 
 } // namespace sekisho::net

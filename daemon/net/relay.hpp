@@ -35,5 +35,11 @@ boost::asio::awaitable<relay_result> relay(tls::tls_stream& client,
                                            boost::asio::ip::tcp::socket& upstream,
                                            relay_limits limits,
                                            const runtime::connection_entry& entry);
+// The same with TLS to the upstream (an upstream proxy with tls:); half-close
+// towards it is close_notify.
+boost::asio::awaitable<relay_result> relay(tls::tls_stream& client,
+                                           tls::tls_stream& upstream,
+                                           relay_limits limits,
+                                           const runtime::connection_entry& entry);
 
 } // namespace sekisho::net

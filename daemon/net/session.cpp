@@ -525,14 +525,49 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
         end("upstream_failed", c.error);
         co_return;
     }
-    tcp::socket& upstream = *c.socket;
+    // TLS to the upstream proxy (egress.<layer>.proxy.tls): the socket moves
+    // into the stream, which verifies the proxy's certificate.
+    std::optional<tls::tls_stream> proxy_tls;
+    if (proxy && proxy->tls)
+    {
+        proxy_tls.emplace(std::move(*c.socket),
+                          state_.proxy_tls_of(listener_.settings.layer)->native_handle(),
+                          proxy->server_name);
+        entry_.upstream = &proxy_tls->socket();
+        std::optional<error_code> shaken;
+        if (proxy_tls->valid())
+        {
+            shaken = co_await with_deadline(proxy_tls->handshake(), timeouts_.tls_handshake);
+        }
+        if (!proxy_tls->valid() || !shaken || *shaken)
+        {
+            record_.detail =
+                "TLS to the upstream proxy failed: " + (!proxy_tls->valid() ? std::string("cannot set up TLS")
+                                                        : !shaken ? std::string("handshake timed out")
+                                                                  : shaken->message());
+            entry_.upstream = nullptr;
+            co_await answer(
+                client, 502, proto::reply_error(502, "proxy_tls_failed", "the upstream proxy's TLS failed"));
+            end("upstream_failed", "proxy_tls_failed");
+            co_return;
+        }
+    }
+    tcp::socket& upstream = proxy_tls ? proxy_tls->socket() : *c.socket;
     entry_.upstream = &upstream;
     // Chained through the layer's upstream proxy: it is asked for the name
     // (or address) the client asked for, after sekisho's own decision.
     std::string from_proxy;
     if (proxy)
     {
-        auto chained = co_await chain_through(upstream, policy::to_string(dest), *proxy, timeouts_.connect);
+        chain_outcome chained;
+        if (proxy_tls)
+        {
+            chained = co_await chain_through(*proxy_tls, policy::to_string(dest), *proxy, timeouts_.connect);
+        }
+        else
+        {
+            chained = co_await chain_through(upstream, policy::to_string(dest), *proxy, timeouts_.connect);
+        }
         if (!chained.error.empty())
         {
             const unsigned status = chained.error == "proxy_timeout" ? 504 : 502;
@@ -595,7 +630,16 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     // Payload the client sent right behind its CONNECT head.
     if (!head.leftover.empty())
     {
-        auto sent = co_await with_deadline(write_plain(upstream, head.leftover), timeouts_.connect);
+        std::optional<error_code> sent;
+        if (proxy_tls)
+        {
+            sent = co_await with_deadline(proxy_tls->write_all(head.leftover.data(), head.leftover.size()),
+                                          timeouts_.connect);
+        }
+        else
+        {
+            sent = co_await with_deadline(write_plain(upstream, head.leftover), timeouts_.connect);
+        }
         if (!sent || *sent)
         {
             end("upstream_error");
@@ -605,7 +649,15 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     }
 
     const relay_limits limits{timeouts_.idle, steady::now() + timeouts_.tunnel_lifetime};
-    auto result = co_await relay(client, upstream, limits, entry_);
+    relay_result result;
+    if (proxy_tls)
+    {
+        result = co_await relay(client, *proxy_tls, limits, entry_);
+    }
+    else
+    {
+        result = co_await relay(client, upstream, limits, entry_);
+    }
     record_.bytes_up += result.bytes_up;
     record_.bytes_down += result.bytes_down;
     record_.detail = result.detail;

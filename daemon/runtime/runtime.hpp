@@ -40,6 +40,13 @@ struct shared_state
     // Password + TOTP sign-in and telework sessions; null without `auth:`
     // (then a device's owner is its user, with one factor).
     std::unique_ptr<auth::authenticator> auth;
+    // Client TLS contexts for upstream proxies with tls: (egress.<layer>.proxy.tls).
+    std::shared_ptr<boost::asio::ssl::context> proxy_tls_lgwan;
+    std::shared_ptr<boost::asio::ssl::context> proxy_tls_internet;
+    boost::asio::ssl::context* proxy_tls_of(policy::layer l) const
+    {
+        return (l == policy::layer::lgwan ? proxy_tls_lgwan : proxy_tls_internet).get();
+    }
     // Answer caches of the layers with their own DNS servers (egress.<layer>.dns).
     std::unique_ptr<net::dns_cache> dns_lgwan;
     std::unique_ptr<net::dns_cache> dns_internet;

@@ -4,10 +4,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include <cerrno>
 
@@ -43,6 +45,36 @@ tls_stream::tls_stream(asio::ip::tcp::socket socket, SSL_CTX* ctx) : socket_(std
             SSL_set_accept_state(ssl_);
         }
     }
+}
+
+tls_stream::tls_stream(asio::ip::tcp::socket socket, SSL_CTX* ctx, const std::string& peer_name)
+    : socket_(std::move(socket))
+{
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    ssl_ = ec ? nullptr : SSL_new(ctx);
+    if (ssl_ == nullptr)
+    {
+        return;
+    }
+    boost::system::error_code parse_ec;
+    asio::ip::make_address(peer_name, parse_ec);
+    const bool is_address = !parse_ec;
+    // (SSL_set_tlsext_host_name is a macro with a C cast: SSL_ctrl directly.)
+    std::string sni = peer_name;
+    const bool named =
+        is_address
+            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), peer_name.c_str()) == 1
+            : SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, sni.data()) == 1 &&
+                  SSL_set1_host(ssl_, peer_name.c_str()) == 1;
+    if (!named || SSL_set_fd(ssl_, socket_.native_handle()) != 1)
+    {
+        SSL_free(ssl_);
+        ssl_ = nullptr;
+        return;
+    }
+    SSL_set_verify(ssl_, SSL_VERIFY_PEER, nullptr);
+    SSL_set_connect_state(ssl_);
 }
 
 tls_stream::~tls_stream()

@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <string>
 #include <system_error>
 
 namespace sekisho::tls {
@@ -36,6 +37,10 @@ class tls_stream
 {
 public:
     tls_stream(asio::ip::tcp::socket socket, SSL_CTX* ctx);
+    // The client side (to an upstream proxy): handshake() connects, sends
+    // `peer_name` as SNI when it is a name, and the peer's certificate must
+    // be issued to it (a DNS name or an IP address), under ctx's trust.
+    tls_stream(asio::ip::tcp::socket socket, SSL_CTX* ctx, const std::string& peer_name);
     ~tls_stream();
     tls_stream(const tls_stream&) = delete;
     tls_stream& operator=(const tls_stream&) = delete;

@@ -124,4 +124,33 @@ BOOST_AUTO_TEST_CASE(resolve_local_keeps_the_rebinding_guard)
     BOOST_TEST(logged(squid, "CONNECT rebind.cloud.test:" + std::to_string(cloud)), squid.access_log());
 }
 
+// TLS to the proxy (egress.<layer>.proxy.tls): the proxy's certificate must
+// chain to the configured CA and be issued to server_name.
+BOOST_AUTO_TEST_CASE(tls_to_the_proxy_verifies_its_certificate)
+{
+    squid_proxy squid(squid_hosts(), "sekisho", "s3cret", true);
+    const auto with_tls = [&](const std::string& name) {
+        auto o = through(squid);
+        o.extra_config += "      tls: {ca: " + squid.ca_file() + ", server_name: " + name + "}\n";
+        return o;
+    };
+    const auto cloud = world::get().cloud.port();
+    {
+        gateway g(with_tls("security-cloud.test"));
+        auto ok = curl_via(g.internet(), url("files.cloud.test", cloud));
+        BOOST_TEST(ok.connect_code == 200, ok.verbose);
+        BOOST_TEST(ok.body == cloud_body);
+        BOOST_TEST(logged(squid, "CONNECT files.cloud.test:" + std::to_string(cloud) + " sekisho"),
+                   squid.access_log());
+    }
+    gateway g(with_tls("not-the-proxy.test"));
+    auto bad = curl_via(g.internet(), url("files.cloud.test", cloud));
+    BOOST_TEST(bad.connect_code == 502, bad.verbose);
+    const auto rec = g.record_for(bad.local_port);
+    BOOST_TEST(str(rec, "reason") == "proxy_tls_failed");
+    BOOST_TEST(str(rec, "detail").find("TLS to the upstream proxy failed") != std::string::npos,
+               str(rec, "detail"));
+    BOOST_TEST(g.proc().running());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -46,7 +46,8 @@ bool accepts(std::uint16_t port)
 
 squid_proxy::squid_proxy(const std::vector<std::string>& hosts,
                          const std::string& user,
-                         const std::string& password)
+                         const std::string& password,
+                         bool tls)
 {
     // Squid drops to user `proxy`, which must write its logs here.
     ::chmod(dir_.path().c_str(), 0777);
@@ -61,8 +62,35 @@ squid_proxy::squid_proxy(const std::vector<std::string>& hosts,
     BOOST_REQUIRE_MESSAGE(hashed.exit_code == 0, hashed.err);
     write_file(dir_.file("passwd"), user + ":" + hashed.out);
     const auto d = dir_.path();
+    std::string listen = "http_port 127.0.0.1:" + std::to_string(port_) + "\n";
+    if (tls)
+    {
+        const auto made = run({"openssl",
+                               "req",
+                               "-x509",
+                               "-newkey",
+                               "ec",
+                               "-pkeyopt",
+                               "ec_paramgen_curve:P-256",
+                               "-nodes",
+                               "-days",
+                               "2",
+                               "-subj",
+                               "/CN=security-cloud.test",
+                               "-addext",
+                               "subjectAltName=DNS:security-cloud.test,IP:127.0.0.1",
+                               "-keyout",
+                               dir_.file("key.pem"),
+                               "-out",
+                               dir_.file("cert.pem")},
+                              dir_);
+        BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+        ::chmod(dir_.file("key.pem").c_str(), 0644); // read by user `proxy`; a test key
+        listen = "https_port 127.0.0.1:" + std::to_string(port_) + " tls-cert=" + dir_.file("cert.pem") +
+                 " tls-key=" + dir_.file("key.pem") + "\n";
+    }
     write_file(dir_.file("squid.conf"),
-               "http_port 127.0.0.1:" + std::to_string(port_) + "\n" + "pid_filename " + d +
+               listen + "pid_filename " + d +
                    "/squid.pid\n"
                    "access_log stdio:" +
                    d + "/access.log squid\ncache_log " + d +

@@ -18,12 +18,19 @@ class squid_proxy
 {
 public:
     // `hosts`: "127.0.0.1 files.cloud.test" lines for Squid's hosts_file.
-    squid_proxy(const std::vector<std::string>& hosts, const std::string& user, const std::string& password);
+    // With `tls`, Squid listens with TLS (https_port) under a self-signed
+    // certificate for security-cloud.test and 127.0.0.1 (ca_file()).
+    squid_proxy(const std::vector<std::string>& hosts,
+                const std::string& user,
+                const std::string& password,
+                bool tls = false);
     ~squid_proxy();
     squid_proxy(const squid_proxy&) = delete;
     squid_proxy& operator=(const squid_proxy&) = delete;
 
     std::uint16_t port() const { return port_; }
+    // The certificate a client must trust (tls only).
+    std::string ca_file() const { return dir_.file("cert.pem"); }
     // What Squid logged so far (one line per request: ... CONNECT host:port user ...).
     std::string access_log() const;
 

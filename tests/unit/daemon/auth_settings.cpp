@@ -395,6 +395,13 @@ BOOST_AUTO_TEST_CASE(egress_section)
     BOOST_TEST(has_error(name, "is not an IP address"), name.diags.to_string());
     auto half = with_proxy("{address: 127.0.0.1, port: 3128, username: sekisho}");
     BOOST_TEST(has_error(half, "needs both username and password_file"), half.diags.to_string());
+    auto tls = with_proxy("{address: 127.0.0.1, port: 3128, tls: {ca: proxy-ca.pem}}");
+    BOOST_TEST_REQUIRE(!tls.diags.has_errors(), tls.diags.to_string());
+    BOOST_TEST(tls.value->egress_internet.proxy->tls);
+    BOOST_TEST(tls.value->egress_internet.proxy->ca_file == dir + "/proxy-ca.pem");
+    BOOST_TEST(tls.value->egress_internet.proxy->server_name == "127.0.0.1"); // the address by default
+    auto no_ca = with_proxy("{address: 127.0.0.1, port: 3128, tls: {server_name: proxy.pref.example}}");
+    BOOST_TEST(has_error(no_ca, "missing the required key `ca`"), no_ca.diags.to_string());
     auto resolve = with_proxy("{address: 127.0.0.1, port: 3128, resolve: dns}");
     BOOST_TEST(has_error(resolve, "neither local nor proxy"), resolve.diags.to_string());
     std::filesystem::remove_all(dir);
@@ -456,6 +463,16 @@ BOOST_AUTO_TEST_CASE(egress_dns_servers)
     BOOST_TEST(has_error(with_dns("[dns.lgwan.example]"), "is not an address with an optional port"));
     BOOST_TEST(has_error(with_dns("[\"10.0.0.53:0\"]"), "is not an address with an optional port"));
     BOOST_TEST(has_error(with_dns("[]"), "servers is empty"));
+    BOOST_TEST(has_error(with_dns("[\"10.0.0.53:53x\"]"), "is not an address with an optional port"));
+    // Every bad entry is reported, not only the first.
+    const auto two = with_dns("[bad-1, bad-2]");
+    BOOST_TEST(two.diags.error_count() == 2U, two.diags.to_string());
+    // With the proxy resolving, the layer's DNS would never be asked: said.
+    const auto unused = load(with_auth("egress:\n  internet:\n    dns: {servers: [10.0.0.53]}\n"
+                                       "    proxy: {address: 127.0.0.1, port: 3128, resolve: proxy}\n"));
+    BOOST_TEST(!unused.diags.has_errors(), unused.diags.to_string());
+    BOOST_TEST(unused.diags.to_string().find("dns is never asked") != std::string::npos,
+               unused.diags.to_string());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
