@@ -13,31 +13,6 @@
 
 namespace sekisho::test {
 
-std::uint16_t free_loopback_port()
-{
-    // A port free for both UDP and TCP.
-    for (int attempt = 0; attempt < 50; ++attempt)
-    {
-        const int t = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
-        const int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-        const bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        ::close(u);
-        ::close(t);
-        if (udp_free)
-        {
-            return ntohs(a.sin_port);
-        }
-    }
-    BOOST_FAIL("no free loopback port");
-    return 0;
-}
-
 dns_server::dns_server(const std::vector<std::pair<std::string, std::string>>& records, unsigned ttl)
 {
     ::chmod(dir_.path().c_str(), 0777); // dnsmasq drops to `nobody` and logs here

@@ -33,7 +33,4 @@ private:
     std::unique_ptr<process> process_;
 };
 
-// A loopback port nothing listens on now (for servers that cannot pick one).
-std::uint16_t free_loopback_port();
-
 } // namespace sekisho::test

@@ -10,8 +10,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,6 +175,30 @@ run_result run(const std::vector<std::string>& argv,
     r.out = read_file(out_file);
     r.err = read_file(err_file);
     return r;
+}
+
+std::uint16_t free_loopback_port()
+{
+    // A port free for both UDP and TCP.
+    for (int attempt = 0; attempt < 50; ++attempt)
+    {
+        const int t = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
+        const int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+        const bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        ::close(u);
+        ::close(t);
+        if (udp_free)
+        {
+            return ntohs(a.sin_port);
+        }
+    }
+    throw std::runtime_error("no free loopback port");
 }
 
 } // namespace sekisho::test

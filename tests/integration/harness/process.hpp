@@ -3,6 +3,7 @@
 // programs, with output captured to files in the test's temporary folder.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -66,6 +67,10 @@ run_result run(const std::vector<std::string>& argv,
                const temp_dir& dir,
                std::chrono::milliseconds timeout = std::chrono::seconds(30),
                const std::map<std::string, std::string>& extra_env = {});
+
+// A loopback port free for both TCP and UDP now, for peers (Squid, dnsmasq)
+// that cannot pick one themselves.
+std::uint16_t free_loopback_port();
 
 // Polls `pred` every 20 ms until it holds or the timeout passes.
 template <typename Pred>

@@ -16,20 +16,6 @@ namespace sekisho::test {
 
 namespace {
 
-// A loopback port nothing listens on now (Squid cannot be told to pick one).
-std::uint16_t free_port()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 bool accepts(std::uint16_t port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -51,7 +37,7 @@ squid_proxy::squid_proxy(const std::vector<std::string>& hosts,
 {
     // Squid drops to user `proxy`, which must write its logs here.
     ::chmod(dir_.path().c_str(), 0777);
-    port_ = free_port();
+    port_ = free_loopback_port();
     std::string hosts_text;
     for (const auto& h : hosts)
     {
