@@ -251,23 +251,14 @@ int remove(const admin_args& a)
 {
     const auto& file = *a.get("--secrets");
     const auto& id = a.positional[0];
-    if (!check_user_id(id))
-    {
-        return exit_failed;
-    }
     loaded_secrets s;
-    if (!load_secrets(file, false, "changed", s))
+    auto* user = load_existing_user(file, id, s);
+    if (user == nullptr)
     {
         return exit_failed;
     }
-    auto it = s.value.users.find(id);
-    if (it == s.value.users.end())
-    {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
-        return exit_failed;
-    }
-    sodium_memzero(it->second.totp_key.data(), it->second.totp_key.size());
-    s.value.users.erase(it);
+    sodium_memzero(user->totp_key.data(), user->totp_key.size());
+    s.value.users.erase(id);
     if (!write_secrets(file, s.value))
     {
         return exit_failed;

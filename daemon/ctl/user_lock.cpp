@@ -65,23 +65,14 @@ int user_lock_cmd(const admin_args& a)
     const bool lock = a.command == "lock";
     const auto& file = *a.get("--secrets");
     const auto& id = a.positional[0];
-    if (!check_user_id(id))
-    {
-        return exit_failed;
-    }
     loaded_secrets s;
-    if (!load_secrets(file, false, "changed", s))
+    auto* user = load_existing_user(file, id, s);
+    if (user == nullptr)
     {
         return exit_failed;
     }
-    auto it = s.value.users.find(id);
-    if (it == s.value.users.end())
-    {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
-        return exit_failed;
-    }
-    const bool changed = it->second.locked != lock;
-    it->second.locked = lock;
+    const bool changed = user->locked != lock;
+    user->locked = lock;
     if (changed && !write_secrets(file, s.value))
     {
         return exit_failed;

@@ -80,4 +80,19 @@ std::string unknown_user(const std::string& id, const std::string& file, const a
            (near.empty() ? std::string() : " (did you mean `" + near + "`?)");
 }
 
+auth::user_secret* load_existing_user(const std::string& file, const std::string& id, loaded_secrets& s)
+{
+    if (!check_user_id(id) || !load_secrets(file, false, "changed", s))
+    {
+        return nullptr;
+    }
+    auto it = s.value.users.find(id);
+    if (it == s.value.users.end())
+    {
+        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
+        return nullptr;
+    }
+    return &it->second;
+}
+
 } // namespace sekisho::ctl

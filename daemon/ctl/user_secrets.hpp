@@ -32,6 +32,11 @@ bool write_secrets(const std::string& file, const auth::secrets& s);
 // "no user `tanka` in FILE (did you mean `tanaka`?)"
 std::string unknown_user(const std::string& id, const std::string& file, const auth::secrets& s);
 
+// An existing user's entry for a command that changes it: the id checked,
+// the file loaded into `s`, the user found; otherwise says why on stderr
+// (with "nothing changed") and returns null.
+auth::user_secret* load_existing_user(const std::string& file, const std::string& id, loaded_secrets& s);
+
 // sekishod re-reads the secrets file at a reload (daemon/app/server.cpp,
 // reload_secrets): new sign-ins use it; sessions of users it locks or no
 // longer lists end (daemon/app/session_sweep.hpp).
