@@ -694,8 +694,25 @@ std::optional<std::chrono::system_clock::time_point> parse_time(const std::strin
 
 namespace {
 
-void read_identity_sections(yaml_reader& r, const yaml_node& root, policy_document& doc)
+// The sections a main policy file and an included file may both hold.
+void read_shared_sections(yaml_reader& r, const yaml_node& root, policy_document& doc)
 {
+    if (auto st = root["screen_transfer"])
+    {
+        read_screen_transfer(r, st, doc);
+    }
+    if (auto sv = root["services"])
+    {
+        read_services(r, sv, doc);
+    }
+    if (auto ex = root["exceptions"])
+    {
+        detail::read_exceptions(r, ex, doc);
+    }
+    if (auto rg = root["registrations"])
+    {
+        detail::read_registrations(r, rg, doc);
+    }
     if (auto n = root["roles"])
     {
         detail::read_roles(r, n, doc);
@@ -707,6 +724,10 @@ void read_identity_sections(yaml_reader& r, const yaml_node& root, policy_docume
     if (auto n = root["devices"])
     {
         detail::read_devices(r, n, doc);
+    }
+    if (auto ts = root["tests"])
+    {
+        read_tests(r, ts, doc);
     }
 }
 
@@ -795,27 +816,7 @@ void read_includes(yaml_reader& r,
         {
             continue;
         }
-        if (auto st = root["screen_transfer"])
-        {
-            read_screen_transfer(inner, st, doc);
-        }
-        if (auto sv = root["services"])
-        {
-            read_services(inner, sv, doc);
-        }
-        if (auto ex = root["exceptions"])
-        {
-            detail::read_exceptions(inner, ex, doc);
-        }
-        if (auto rg = root["registrations"])
-        {
-            detail::read_registrations(inner, rg, doc);
-        }
-        read_identity_sections(inner, root, doc);
-        if (auto ts = root["tests"])
-        {
-            read_tests(inner, ts, doc);
-        }
+        read_shared_sections(inner, root, doc);
     }
 }
 
@@ -908,30 +909,10 @@ load_result load_policy_text_unguarded(std::string_view yaml, const std::string&
             }
         }
     }
-    if (auto st = root["screen_transfer"])
-    {
-        read_screen_transfer(r, st, doc);
-    }
-    if (auto sv = root["services"])
-    {
-        read_services(r, sv, doc);
-    }
+    read_shared_sections(r, root, doc);
     if (auto sc = root["supply_chain"])
     {
         detail::read_supply_chain(r, sc, doc);
-    }
-    if (auto ex = root["exceptions"])
-    {
-        detail::read_exceptions(r, ex, doc);
-    }
-    if (auto rg = root["registrations"])
-    {
-        detail::read_registrations(r, rg, doc);
-    }
-    read_identity_sections(r, root, doc);
-    if (auto ts = root["tests"])
-    {
-        read_tests(r, ts, doc);
     }
     if (auto inc = root["include"])
     {

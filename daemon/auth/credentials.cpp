@@ -131,6 +131,18 @@ std::optional<proxy_credentials> parse_proxy_authorization(std::string_view head
     return result;
 }
 
+std::string basic_authorization(std::string_view decoded)
+{
+    std::string encoded(sodium_base64_ENCODED_LEN(decoded.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(encoded.data(),
+                      encoded.size(),
+                      reinterpret_cast<const unsigned char*>(decoded.data()),
+                      decoded.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    encoded.resize(encoded.size() - 1); // the terminating NUL
+    return "Basic " + encoded;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b)
 {
     if (a.size() != b.size())

@@ -29,6 +29,10 @@ inline constexpr std::size_t max_password_bytes = 1024;
 // and on values over the limits above. Decoded bytes are wiped before return.
 std::optional<proxy_credentials> parse_proxy_authorization(std::string_view header_value, int digits);
 
+// The other direction, for sekisho as a proxy client (egress proxies) and
+// for tests: "Basic " + standard padded base64 of `decoded` ("user:password").
+std::string basic_authorization(std::string_view decoded);
+
 // Constant time for equal lengths (sodium_memcmp); false when lengths differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

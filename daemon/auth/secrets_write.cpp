@@ -3,29 +3,22 @@
 #include "daemon/auth/secrets.hpp"
 #include "daemon/auth/secrets_internal.hpp"
 #include "daemon/auth/totp.hpp"
+#include "daemon/util/replace_file.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace sekisho::auth {
 
 namespace {
 
-using detail::error_text;
-using detail::fd_guard;
 using detail::well_formed_argon2id;
-
-using util::write_all;
 
 std::string render(const secrets& s, std::string* why)
 {
@@ -71,68 +64,6 @@ std::string render(const secrets& s, std::string* why)
     return text;
 }
 
-bool write_secrets_text(const std::string& path, std::string_view text, std::string* why)
-{
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    // mkostemp creates the file with mode 0600 (O_EXCL): the secrets are
-    // never readable by others, not even for a moment.
-    fd_guard fd(::mkostemp(temp.data(), O_CLOEXEC));
-    if (fd.get() < 0)
-    {
-        *why = "cannot create a temporary file in " + dir.string() + ": " + error_text(errno);
-        return false;
-    }
-    auto fail = [&](std::string reason) {
-        *why = std::move(reason);
-        ::unlink(temp.c_str());
-        return false;
-    };
-    if (::fchmod(fd.get(), S_IRUSR | S_IWUSR) != 0)
-    {
-        return fail("cannot set mode 0600 on the temporary file: " + error_text(errno));
-    }
-    struct stat old
-    {};
-    if (::stat(path.c_str(), &old) == 0 && (old.st_uid != ::geteuid() || old.st_gid != ::getegid()))
-    {
-        // The daemon must still be able to read the file a root operator
-        // rewrote.
-        if (::fchown(fd.get(), old.st_uid, old.st_gid) != 0)
-        {
-            return fail("cannot give the new file the owner of " + path + " (uid " +
-                        std::to_string(old.st_uid) + ", gid " + std::to_string(old.st_gid) +
-                        "): " + error_text(errno));
-        }
-    }
-    if (!write_all(fd.get(), text, why))
-    {
-        return fail(*why);
-    }
-    if (::fsync(fd.get()) != 0)
-    {
-        return fail("cannot sync the temporary file: " + error_text(errno));
-    }
-    if (fd.close() != 0)
-    {
-        return fail("cannot close the temporary file: " + error_text(errno));
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-    {
-        return fail("cannot rename the temporary file to " + path + ": " + error_text(errno));
-    }
-    // The rename is durable only once the folder is synced.
-    fd_guard dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0)
-    {
-        *why = path + " was replaced, but its folder could not be synced: " + error_text(errno);
-        return false;
-    }
-    return true;
-}
-
 } // namespace
 
 bool write_secrets_file(const std::string& path, const secrets& s, std::string* why)
@@ -147,7 +78,8 @@ bool write_secrets_file(const std::string& path, const secrets& s, std::string* 
     {
         return false;
     }
-    const bool ok = write_secrets_text(path, text, why);
+    // Mode 0600 whatever the old file's was (secrets.hpp).
+    const bool ok = util::replace_file(path, text, {S_IRUSR | S_IWUSR, nullptr}, why);
     sodium_memzero(text.data(), text.size());
     return ok;
 }

@@ -19,8 +19,9 @@
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/ismap_csv.hpp"
-#include "daemon/ctl/text_file.hpp"
+#include "daemon/util/replace_file.hpp"
 #include "policy/load.hpp"
+#include "policy/yaml_reader.hpp"
 
 #include <boost/json.hpp>
 
@@ -151,7 +152,7 @@ int catalog_import_cmd(const admin_args& a)
     }
     const auto today = *policy::parse_time(tokyo_time(now).substr(0, 10) + "T00:00+09:00");
 
-    const auto csv = read_text(csv_path, &why);
+    const auto csv = policy::read_text_file(csv_path, &why);
     if (!csv)
     {
         std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", csv_path.c_str(), why.c_str());
@@ -177,7 +178,7 @@ int catalog_import_cmd(const admin_args& a)
     const bool existed = ::access(registry_path.c_str(), F_OK) == 0;
     if (existed)
     {
-        auto text = read_text(registry_path, &why);
+        auto text = policy::read_text_file(registry_path, &why);
         if (!text)
         {
             std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", registry_path.c_str(), why.c_str());
@@ -271,17 +272,12 @@ int catalog_import_cmd(const admin_args& a)
     const bool dry = a.has("--dry-run");
     if (!dry && text != old_text)
     {
-        if (!existed)
-        {
-            const int fd = ::open(registry_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-            if (fd < 0)
-            {
-                std::fprintf(stderr, "sekishoctl: cannot create %s\n", registry_path.c_str());
-                return exit_failed;
-            }
-            ::close(fd);
-        }
-        if (!replace_text(registry_path, text, old_text, &why))
+        // A new registry gets mode 0644 (not secret); an existing one keeps
+        // its mode and must still hold what was read.
+        const std::string_view expected = old_text;
+        const util::replace_how how =
+            existed ? util::replace_how{0, &expected} : util::replace_how{0644, nullptr};
+        if (!util::replace_file(registry_path, text, how, &why))
         {
             std::fprintf(stderr, "sekishoctl: %s not written: %s\n", registry_path.c_str(), why.c_str());
             return exit_failed;

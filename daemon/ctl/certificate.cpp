@@ -1,9 +1,9 @@
 #include "daemon/ctl/certificate.hpp"
 
+#include "daemon/tls/peer_identity.hpp"
 #include "policy/identity.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -26,10 +26,6 @@ struct x509_free
 {
     void operator()(X509* x) const { X509_free(x); }
 };
-struct bn_free
-{
-    void operator()(BIGNUM* b) const { BN_free(b); }
-};
 
 // The oldest error of OpenSSL's queue as text (the queue is emptied).
 std::string openssl_error()
@@ -43,19 +39,6 @@ std::string openssl_error()
     char text[256];
     ERR_error_string_n(e, text, sizeof text);
     return text;
-}
-
-std::string hex(const unsigned char* p, std::size_t n)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * n);
-    for (std::size_t i = 0; i < n; ++i)
-    {
-        out += digits[p[i] >> 4];
-        out += digits[p[i] & 0xf];
-    }
-    return out;
 }
 
 std::string common_name(X509* cert)
@@ -118,18 +101,13 @@ std::optional<certificate_info> read_certificate(const std::string& pem_path, st
         return std::nullopt;
     }
     certificate_info out;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-    if (X509_digest(cert.get(), EVP_sha256(), md, &md_len) != 1)
+    out.fingerprint = tls::certificate_fingerprint(cert.get());
+    if (out.fingerprint.empty())
     {
         *why = "cannot compute the fingerprint of " + pem_path + ": " + openssl_error();
         return std::nullopt;
     }
-    out.fingerprint = hex(md, md_len);
-    std::unique_ptr<BIGNUM, bn_free> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr));
-    char* serial_text = bn ? BN_bn2hex(bn.get()) : nullptr;
-    const auto serial = serial_text != nullptr ? policy::normalise_serial(serial_text) : std::nullopt;
-    OPENSSL_free(serial_text);
+    const auto serial = policy::normalise_serial(tls::certificate_serial_hex(cert.get()));
     if (!serial)
     {
         *why = "the certificate in " + pem_path + " has no usable serial number";

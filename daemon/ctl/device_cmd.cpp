@@ -1,14 +1,14 @@
 // `sekishoctl device add | lost | retire | list`: the device inventory
 // (inventory.hpp). Each edit is checked by reading the new text back with the
 // policy loader's own reader before anything is written, and is written
-// atomically keeping the file's mode (text_file.hpp).
+// atomically keeping the file's mode (util/replace_file.hpp).
 
 #include "daemon/auth/secrets.hpp"
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/certificate.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/inventory.hpp"
-#include "daemon/ctl/text_file.hpp"
+#include "daemon/util/replace_file.hpp"
 #include "policy/yaml_reader.hpp"
 
 #include <boost/json.hpp>
@@ -39,10 +39,10 @@ const std::vector<admin_command>& device_commands()
 std::optional<inventory> load_inventory(const std::string& file, const char* what)
 {
     std::string why;
-    auto text = read_text(file, &why);
+    auto text = policy::read_text_file(file, &why);
     if (!text)
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", why.c_str());
+        std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", file.c_str(), why.c_str());
         return std::nullopt;
     }
     auto inv = parse_inventory(std::move(*text), file);
@@ -71,7 +71,8 @@ bool check_and_write(const inventory& before,
         return false;
     }
     std::string why;
-    if (!replace_text(before.name, text, before.text, &why))
+    const std::string_view as_read = before.text;
+    if (!util::replace_file(before.name, text, {0, &as_read}, &why))
     {
         std::fprintf(stderr, "sekishoctl: %s\n", why.c_str());
         return false;

@@ -1,5 +1,6 @@
 #include "daemon/net/proxy_chain.hpp"
 
+#include "daemon/auth/credentials.hpp"
 #include "daemon/net/deadline.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -18,26 +19,15 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string basic_credentials(const std::string& user, const std::string& password)
-{
-    const std::string raw = user + ":" + password;
-    std::string out(sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(),
-                      out.size(),
-                      reinterpret_cast<const unsigned char*>(raw.data()),
-                      raw.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(out.size() - 1); // the terminating NUL
-    return out;
-}
-
 std::string connect_request(const std::string& authority, const config::upstream_proxy& settings)
 {
     std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
     if (!settings.username.empty())
     {
-        auto credentials = basic_credentials(settings.username, settings.password);
-        request += "Proxy-Authorization: Basic " + credentials + "\r\n";
+        std::string decoded = settings.username + ":" + settings.password;
+        auto credentials = auth::basic_authorization(decoded);
+        request += "Proxy-Authorization: " + credentials + "\r\n";
+        sodium_memzero(decoded.data(), decoded.size());
         sodium_memzero(credentials.data(), credentials.size());
     }
     return request + "\r\n";

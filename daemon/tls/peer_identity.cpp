@@ -80,22 +80,35 @@ peer_identity identify_peer(SSL* ssl)
         }
         OPENSSL_free(utf8);
     }
+    id.fingerprint_sha256 = certificate_fingerprint(cert);
+    id.serial_hex = certificate_serial_hex(cert);
+    return id;
+}
+
+std::string certificate_fingerprint(X509* cert)
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1)
+    if (X509_digest(cert, EVP_sha256(), md, &md_len) != 1)
     {
-        id.fingerprint_sha256 = hex(md, md_len);
+        return {};
     }
+    return hex(md, md_len);
+}
+
+std::string certificate_serial_hex(X509* cert)
+{
+    std::string out;
     if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr))
     {
         if (char* text = BN_bn2hex(bn))
         {
-            id.serial_hex = text;
+            out = text;
             OPENSSL_free(text);
         }
         BN_free(bn);
     }
-    return id;
+    return out;
 }
 
 std::string handshake_failure_reason(SSL* ssl, unsigned long openssl_error)

@@ -20,6 +20,13 @@ struct peer_identity
 // below), so that a record can say which revoked or expired device tried.
 peer_identity identify_peer(SSL* ssl);
 
+// A certificate's SHA-256 fingerprint (lower-case hex of the DER) and its
+// serial as OpenSSL prints it (upper-case hex); "" when OpenSSL cannot say.
+// Shared by the handshake and by sekishoctl device add, so that the
+// inventory and the daemon always spell them alike.
+std::string certificate_fingerprint(X509* cert);
+std::string certificate_serial_hex(X509* cert);
+
 // Verify callback for SSL_CTX_set_verify: keeps OpenSSL's verdict and
 // remembers the presented leaf certificate on the SSL object.
 int remember_leaf_certificate(int preverify_ok, X509_STORE_CTX* ctx);

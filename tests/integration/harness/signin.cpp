@@ -1,10 +1,9 @@
 #include "harness/signin.hpp"
 
+#include "daemon/auth/credentials.hpp"
 #include "daemon/auth/password.hpp"
 #include "daemon/auth/totp.hpp"
 #include "harness/checks.hpp"
-
-#include <sodium.h>
 
 namespace sekisho::test {
 
@@ -53,15 +52,7 @@ gateway_options auth_options()
 
 std::string basic(const std::string& user, const std::string& secret)
 {
-    const std::string raw = user + ":" + secret;
-    std::string out(sodium_base64_encoded_len(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(),
-                      out.size(),
-                      reinterpret_cast<const unsigned char*>(raw.data()),
-                      raw.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(out.size() - 1); // the terminating NUL
-    return "Basic " + out;
+    return auth::basic_authorization(user + ":" + secret);
 }
 
 // CONNECT with a Proxy-Authorization header over a TLS client; returns the response head.

@@ -14,22 +14,23 @@ namespace auth = sekisho::auth;
 
 namespace {
 
-// "Basic " + standard padded base64 of `decoded`.
+// "Basic " + standard padded base64 of `decoded` (checked against a known
+// value in basic_authorization_encodes below).
 std::string basic(std::string_view decoded)
 {
-    std::string encoded(sodium_base64_ENCODED_LEN(decoded.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(encoded.data(),
-                      encoded.size(),
-                      reinterpret_cast<const unsigned char*>(decoded.data()),
-                      decoded.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    encoded.resize(encoded.size() - 1); // the terminating NUL
-    return "Basic " + encoded;
+    return auth::basic_authorization(decoded);
 }
 
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(credentials)
+
+BOOST_AUTO_TEST_CASE(basic_authorization_encodes)
+{
+    // RFC 7617 section 2's example.
+    BOOST_TEST(auth::basic_authorization("Aladdin:open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    BOOST_TEST(auth::basic_authorization("") == "Basic ");
+}
 
 BOOST_AUTO_TEST_CASE(valid_value)
 {
