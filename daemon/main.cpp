@@ -136,6 +136,9 @@ int main(int argc, char** argv)
 
     // Writes to a peer that has gone must fail with EPIPE, not kill us.
     std::signal(SIGPIPE, SIG_IGN);
+    // A file size limit must make the audit log's write fail (EFBIG, then
+    // fail closed), not kill the daemon.
+    std::signal(SIGXFSZ, SIG_IGN);
     sekisho::net::set_relay_buffer_size(state.settings.limit.relay_buffer_bytes);
     sekisho::log::info("starting",
                        {{"version", SEKISHO_VERSION},
@@ -172,5 +175,11 @@ int main(int argc, char** argv)
         print_diagnostics(diags);
         return exit_config;
     }
-    return server.run();
+    const int code = server.run();
+    if (state.audit)
+    {
+        // Seals the log with a last checkpoint and fsyncs it.
+        state.audit->close();
+    }
+    return code;
 }

@@ -100,12 +100,26 @@ std::string_view path_only(std::string_view path)
 asio::awaitable<response> admin_routes::handle(const admin::request& r)
 {
     // Only a reload waits; every other route answers at once.
+    response out;
     if (path_only(r.path) == "/v1/reload" && r.method == "POST")
     {
-        response reloaded = co_await reload();
-        co_return reloaded;
+        out = co_await reload();
     }
-    response out = route(r);
+    else
+    {
+        out = route(r);
+    }
+    if (r.method != "GET")
+    {
+        // Every change an operator asks for, with who asked and the answer.
+        server_.state_.audit_event("admin_action",
+                                   {{"action", std::string(path_only(r.path))},
+                                    {"method", r.method},
+                                    {"uid", r.who.uid},
+                                    {"pid", r.who.pid},
+                                    {"status", out.status},
+                                    {"result", out.body}});
+    }
     co_return out;
 }
 
@@ -160,6 +174,23 @@ response admin_routes::status() const
     if (server_.last_reload_)
     {
         body["last_reload"] = report_json(*server_.last_reload_);
+    }
+    if (st.audit)
+    {
+        const auto a = st.audit->status();
+        body["audit"] = {{"healthy", a.healthy},
+                         {"mode", a.fail_closed ? "fail_closed" : "best_effort"},
+                         {"file", a.file},
+                         {"queue_depth", a.queue_depth},
+                         {"queue_capacity", a.queue_capacity},
+                         {"written_seq", a.written_seq},
+                         {"durable_seq", a.durable_seq},
+                         {"lost", a.lost},
+                         {"checkpoints", a.checkpoints},
+                         {"fsyncs", a.fsyncs},
+                         {"last_fsync_us", a.last_fsync.count()},
+                         {"max_fsync_us", a.max_fsync.count()},
+                         {"error", a.last_error}};
     }
     response out;
     out.body = std::move(body);

@@ -16,11 +16,15 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <set>
 #include <thread>
 #include <utility>
+
+#include <unistd.h>
 
 namespace sekisho::app {
 
@@ -288,6 +292,12 @@ asio::awaitable<void> server::drain()
         co_await t.async_wait(use_tuple);
     }
     log::info("stopped", {{"open_connections", std::to_string(state_.active.load())}});
+    state_.audit_event(
+        "daemon_stop",
+        {{"open_connections", state_.active.load()},
+         {"uptime_s",
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - started_at_)
+              .count()}});
     stop();
 }
 
@@ -355,11 +365,18 @@ void server::reload_secrets(reload_report& report)
 void server::end_sessions(const std::vector<std::string>& ids, const char* cause)
 {
     std::set<std::string, std::less<>> ended;
-    for (const auto& id : ids)
+    if (!state_.auth)
     {
-        if (state_.auth && state_.auth->store().end_session(id))
+        return;
+    }
+    const auto now = auth::clock::now();
+    const auto snap = state_.policy.load();
+    for (const auto& s : state_.auth->store().sessions(state_.auth->options().session, now))
+    {
+        if (std::find(ids.begin(), ids.end(), s.id) != ids.end() && state_.auth->store().end_session(s.id))
         {
-            ended.insert(id);
+            audit_session_closed(state_, *snap, s, cause, now);
+            ended.insert(s.id);
         }
     }
     close_session_tunnels(std::move(ended), cause);
@@ -389,8 +406,10 @@ void server::end_withdrawn_sessions(const char* after)
     }
     const auto snap = state_.policy.load();
     std::set<std::string, std::less<>> ended;
-    for (const auto& e : sweep_sessions(*state_.auth, *snap, auth::clock::now()))
+    const auto now = auth::clock::now();
+    for (const auto& e : sweep_sessions(*state_.auth, *snap, now))
     {
+        audit_session_closed(state_, *snap, e.session, e.cause, now);
         log::info("session_ended",
                   {{"session", e.session.id},
                    {"user", e.session.user},
@@ -413,6 +432,7 @@ void server::finish_reload(reload_result result, reload_report report)
         report.policy_diagnostics.push_back(policy::format(d));
     }
     const auto old = state_.policy.load();
+    audit_policy(result, "reload", old->hash());
     if (!result.snapshot)
     {
         // The last good policy stays in force; nothing else changes.
@@ -451,6 +471,41 @@ void server::finish_reload(reload_result result, reload_report report)
     }
 }
 
+void server::audit_policy(const reload_result& result, const char* trigger, const std::string& previous)
+{
+    if (!state_.audit || (result.snapshot && result.snapshot->hash() == previous))
+    {
+        return;
+    }
+    boost::json::object f;
+    f["trigger"] = trigger;
+    f["file"] = state_.settings.policy_file;
+    if (result.snapshot)
+    {
+        const auto& doc = result.snapshot->document();
+        f["hash"] = result.snapshot->hash();
+        f["previous"] = previous;
+        f["services"] = doc.services.size();
+        f["users"] = doc.users.size();
+        f["devices"] = doc.devices.size();
+        f["warnings"] = result.diags.items().size();
+        state_.audit_event("policy_loaded", f);
+        return;
+    }
+    f["kept"] = previous;
+    f["errors"] = result.diags.error_count();
+    boost::json::array first;
+    for (const auto& d : result.diags.items())
+    {
+        if (d.level == policy::severity::error && first.size() < 5)
+        {
+            first.emplace_back(policy::format(d));
+        }
+    }
+    f["first_errors"] = std::move(first);
+    state_.audit_event("policy_rejected", f);
+}
+
 void server::recheck_all(const std::shared_ptr<const policy::snapshot>& snap, const char* cause)
 {
     // Every I/O thread decides its open tunnels again and closes those the
@@ -481,6 +536,7 @@ asio::awaitable<void> server::recheck_loop()
         }
         recheck_all(state_.policy.load(), "time");
         end_withdrawn_sessions("time");
+        audit_watch_.tick(*state_.policy.load(), auth::clock::now());
     }
 }
 
@@ -603,6 +659,29 @@ int server::run()
     {
         summary += (summary.empty() ? "" : ",") + l.settings.id + "@" +
                    net::endpoint_text(net::to_asio(l.settings.address), l.bound_port);
+    }
+    if (state_.audit)
+    {
+        boost::json::array listeners;
+        for (const auto& l : state_.listeners)
+        {
+            listeners.push_back({{"id", l.settings.id},
+                                 {"layer", std::string(policy::to_string(l.settings.layer))},
+                                 {"address", l.settings.address.to_string()},
+                                 {"port", l.bound_port}});
+        }
+        const auto snap = state_.policy.load();
+        state_.audit_event(
+            "daemon_start",
+            {{"version", SEKISHO_VERSION},
+             {"pid", static_cast<std::int64_t>(::getpid())},
+             {"config", state_.settings.file},
+             {"listeners", std::move(listeners)},
+             {"audit_mode", state_.settings.audit->fail_closed ? "fail_closed" : "best_effort"}});
+        reload_result initial;
+        initial.snapshot = snap;
+        audit_policy(initial, "start", "");
+        audit_watch_.tick(*snap, auth::clock::now());
     }
     log::info("ready",
               {{"listeners", summary},

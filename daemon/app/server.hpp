@@ -8,6 +8,7 @@
 // everything at once. SIGHUP reloads the policy and every listener's CRL;
 // the CRL files are also checked every timeouts.crl_check.
 
+#include "daemon/app/audit_watch.hpp"
 #include "daemon/app/reload.hpp"
 #include "daemon/runtime/registry.hpp"
 #include "daemon/runtime/runtime.hpp"
@@ -77,6 +78,8 @@ private:
     // reload that starts after it asked (thread 0 only).
     struct reload_waiter;
     boost::asio::awaitable<reload_report> reload_and_wait();
+    // The policy_loaded / policy_rejected audit event of a load or reload.
+    void audit_policy(const reload_result& result, const char* trigger, const std::string& previous);
     // Ends sessions (admin `session kill`) and closes their tunnels.
     void end_sessions(const std::vector<std::string>& ids, const char* cause);
     // Closes, on every I/O thread, the tunnels of these sessions.
@@ -89,6 +92,7 @@ private:
     void withdraw_revoked(const std::shared_ptr<const tls::crl_set>& set, const std::string& listener);
 
     runtime::shared_state& state_;
+    audit_watch audit_watch_{state_}; // thread 0: sessions ended by time, certifications expiring
     std::size_t thread_count_;
     // Registries outlive the contexts: destroying a context destroys the
     // sessions still suspended in it, and they unlink from their registry.

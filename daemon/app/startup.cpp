@@ -1,12 +1,25 @@
 #include "daemon/app/startup.hpp"
 
+#include "daemon/audit/keys.hpp"
 #include "daemon/auth/secrets.hpp"
 #include "daemon/tls/context.hpp"
 #include "policy/load.hpp"
 
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace sekisho::app {
+
+std::string audit_instance(const config::audit_settings& a)
+{
+    if (!a.instance.empty())
+    {
+        return a.instance;
+    }
+    char name[256] = {};
+    return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
+}
 
 startup_result load_everything(const std::string& config_path, bool open_log)
 {
@@ -55,9 +68,39 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         users = std::move(loaded_secrets.value);
     }
 
+    // The checkpoint key is read by --check-config too, so that a key the
+    // daemon could not use is reported before a restart.
+    std::optional<audit::signing_key> audit_key;
+    if (s.audit)
+    {
+        std::string why;
+        audit_key = audit::signing_key::load(s.audit->signing_key, why);
+        if (!audit_key)
+        {
+            out.diags.error(s.audit->where, why, "check audit.signing_key");
+        }
+    }
+    else
+    {
+        out.diags.warning(
+            {s.file, 0, 0},
+            "there is no audit: section, so no tamper-evident audit log is written",
+            "add audit: {directory: /var/log/sekisho, signing_key: ...} (docs/configuration.md#audit)");
+    }
+
     if (out.diags.has_errors())
     {
         return out;
+    }
+    if (s.audit && open_log)
+    {
+        std::string why;
+        state->audit = audit::writer::open(*s.audit, std::move(*audit_key), audit_instance(*s.audit), why);
+        if (!state->audit)
+        {
+            out.diags.error(s.audit->where, why, "check audit.directory and its permissions");
+            return out;
+        }
     }
     if (s.auth && users && open_log)
     {

@@ -20,4 +20,7 @@ struct startup_result
 // With open_log false the tunnel log is not opened (check-config).
 startup_result load_everything(const std::string& config_path, bool open_log);
 
+// The `host` of audit records: audit.instance, else the host name.
+std::string audit_instance(const config::audit_settings& a);
+
 } // namespace sekisho::app

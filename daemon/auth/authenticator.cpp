@@ -284,6 +284,7 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
     store_->record_success(user_key);
     store_->record_success(device_key);
     out.result = auth_result::ok;
+    out.new_session = claimed == claim_result::created;
     co_return out;
 }
 

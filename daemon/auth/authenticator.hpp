@@ -55,8 +55,9 @@ std::string_view to_string(auth_result r);
 struct auth_outcome
 {
     auth_result result = auth_result::missing;
-    std::string user;     // the user named in the credentials (also on failure, for the record)
-    session_info session; // on ok / joined / layer_conflict
+    std::string user;         // the user named in the credentials (also on failure, for the record)
+    session_info session;     // on ok / joined / layer_conflict
+    bool new_session = false; // ok: this sign-in created the session
 };
 
 class authenticator

@@ -96,6 +96,30 @@ inline constexpr bounded<milliseconds> max_ttl{1h, 1s, 24h};
 inline constexpr bounded<milliseconds> negative_ttl{30s, 0ms, 1h};
 } // namespace dns_defaults
 
+// The `audit:` section: the tamper-evident audit log (docs/audit-events.md).
+namespace audit_defaults {
+// Events waiting for the writer thread; beyond this they are refused
+// (fail_closed: new tunnels get 503) or counted as lost (best_effort).
+inline constexpr bounded<std::uint32_t> queue_events{65536, 16, 4194304};
+// Group commit: written lines are fsync'ed at most this long after they
+// were written (0: after every batch).
+inline constexpr bounded<milliseconds> fsync_interval{10ms, 0ms, 10s};
+// A signed checkpoint after this many lines, or this long after the first
+// line it seals, whichever comes first.
+inline constexpr bounded<std::uint32_t> checkpoint_events{10000, 1, 10000000};
+inline constexpr bounded<milliseconds> checkpoint_interval{1s, 10ms, 1h};
+// audit.log is sealed and renamed (rotated) at this size or age.
+inline constexpr bounded<std::uint32_t> rotate_bytes{64u << 20, 4096, 4294967295u};
+inline constexpr bounded<milliseconds> rotate_interval{24h, 1s, 31 * 24h};
+// While the log cannot be written (disk full, I/O error), writing is tried
+// again this often.
+inline constexpr bounded<milliseconds> retry_interval{1s, 10ms, 1min};
+// audit.forward: the syslog collector.
+inline constexpr bounded<milliseconds> forward_connect_timeout{5s, 100ms, 1min};
+// Reconnection back-off: doubled after each failure up to this.
+inline constexpr bounded<milliseconds> forward_reconnect_max{30s, 100ms, 10min};
+} // namespace audit_defaults
+
 // 0 means one I/O thread per CPU core.
 inline constexpr bounded<std::uint32_t> threads_default{0, 0, 256};
 

@@ -150,6 +150,43 @@ struct admin_settings
     policy::source_location where;
 };
 
+// audit.forward: RFC 5424 syslog over TCP or TLS (RFC 5425 octet
+// counting) to a collector. The audit files are the spool: lines are sent
+// from them, in order, and what was sent is remembered in `state_file`.
+struct audit_forward_settings
+{
+    policy::ip_address address; // an address: the collector is never looked up
+    std::uint16_t port = 0;
+    bool tls = false;
+    std::string ca_file;     // tls: the collector's certificate must chain to this
+    std::string server_name; // tls: ... and be issued to this name (default: the address)
+    std::string certificate; // tls: optional client certificate ...
+    std::string private_key; // ... and its key
+    std::string app_name = "sekisho";
+    std::string state_file; // default: <directory>/forward.state
+    milliseconds connect_timeout = audit_defaults::forward_connect_timeout.fallback;
+    milliseconds reconnect_max = audit_defaults::forward_reconnect_max.fallback;
+    policy::source_location where;
+};
+
+// `audit:` (docs/configuration.md#audit): the tamper-evident audit log.
+struct audit_settings
+{
+    std::string directory;   // audit.log and the rotated audit-*.log
+    std::string signing_key; // Ed25519 seed, mode 0600 (sekisho-audit keygen)
+    std::string instance;    // "host" of every record; default: the host name
+    bool fail_closed = true; // on_failure: fail_closed | best_effort
+    std::uint32_t queue_events = audit_defaults::queue_events.fallback;
+    milliseconds fsync_interval = audit_defaults::fsync_interval.fallback;
+    std::uint32_t checkpoint_events = audit_defaults::checkpoint_events.fallback;
+    milliseconds checkpoint_interval = audit_defaults::checkpoint_interval.fallback;
+    std::uint32_t rotate_bytes = audit_defaults::rotate_bytes.fallback;
+    milliseconds rotate_interval = audit_defaults::rotate_interval.fallback;
+    milliseconds retry_interval = audit_defaults::retry_interval.fallback;
+    std::optional<audit_forward_settings> forward;
+    policy::source_location where;
+};
+
 struct settings
 {
     std::string file;
@@ -162,6 +199,7 @@ struct settings
     log_settings log;
     std::optional<auth_settings> auth;   // nullopt: no `auth:` section
     std::optional<admin_settings> admin; // nullopt: no admin socket
+    std::optional<audit_settings> audit; // nullopt: no audit log (a warning at start)
     layer_egress egress_lgwan;
     layer_egress egress_internet;
 

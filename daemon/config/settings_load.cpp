@@ -294,6 +294,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                   "log",
                   "auth",
                   "admin",
+                  "audit",
                   "egress"},
                  {"version", "policy", "listeners"});
     if (auto v = root["version"])
@@ -410,6 +411,10 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     if (auto e = root["egress"])
     {
         detail::read_egress(r, e, base_dir, s);
+    }
+    if (auto a = root["audit"])
+    {
+        detail::read_audit(r, a, base_dir, s);
     }
     result.value = std::move(s);
     return result;

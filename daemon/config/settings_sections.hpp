@@ -65,6 +65,12 @@ void read_admin(policy::yaml_reader& r,
                 const std::string& base_dir,
                 settings& out);
 
+// The `audit:` section into out.audit.
+void read_audit(policy::yaml_reader& r,
+                const policy::yaml_node& node,
+                const std::string& base_dir,
+                settings& out);
+
 // The `auth:` section into out.auth (set even with errors, like the rest of
 // the settings; use it only when the diagnostics have no error).
 void read_auth(policy::yaml_reader& r,

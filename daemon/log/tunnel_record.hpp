@@ -23,6 +23,7 @@ struct tunnel_record
     std::string device_serial;      // hex
     std::string device;             // device id in the policy's inventory; empty: not registered
     std::string user;               // user id (today: the device's owner)
+    std::string department;         // the user's department (policy users:), for the audit report
     std::string role;               // the role that granted, or whose condition denied
     std::string session;            // telework session id (with auth:)
     std::string target;             // host:port as requested (canonical)
@@ -34,6 +35,9 @@ struct tunnel_record
     std::string exception;          // the catalog exception (exceptions:) that waived a rule
     std::string zone;
     std::string service;
+    std::string data_class;       // the catalogued service's class (c1..c3), if any
+    std::string resolved;         // the vetted addresses the name resolved to, comma-separated
+    bool audited_allow = false;   // a tunnel_allowed audit event was queued: tunnel_closed follows
     std::string upstream;         // the vetted address dialled, address:port
     std::string detail;           // free text for operators (OpenSSL reason, ...)
     std::uint64_t bytes_up = 0;   // client → upstream

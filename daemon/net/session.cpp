@@ -1,5 +1,6 @@
 #include "daemon/net/session.hpp"
 
+#include "daemon/audit/events.hpp"
 #include "daemon/net/deadline.hpp"
 #include "daemon/net/proxy_chain.hpp"
 #include "daemon/net/relay.hpp"
@@ -50,6 +51,25 @@ public:
         if (record_.end_cause.empty())
         {
             record_.end_cause = "closed";
+        }
+        if (state_.audit)
+        {
+            // Not `required`: the connection is over either way; a record
+            // the queue cannot take is counted as lost.
+            const auto event = audit::final_event(record_);
+            if (record_.audited_allow)
+            {
+                state_.audit->append(event, audit::closed_fields(record_));
+            }
+            else
+            {
+                auto fields = audit::decision_fields(record_);
+                if (event == "tunnel_denied")
+                {
+                    fields["decision"] = "deny";
+                }
+                state_.audit->append(event, fields);
+            }
         }
         state_.tunnel_log->record(record_);
         state_.active.fetch_sub(1, std::memory_order_relaxed);
@@ -196,6 +216,8 @@ private:
                                   const head_outcome& head,
                                   policy::request& req,
                                   std::optional<session_tunnel>& in_session);
+    void audit_sign_in(const auth::auth_outcome& outcome);
+    bool audit_allowed(const std::vector<policy::ip_address>& addresses);
     void end(std::string cause, std::string reason = {})
     {
         record_.end_cause = std::move(cause);
@@ -354,6 +376,7 @@ asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
         head.request.proxy_authorization, req.device, listener_.settings.layer, snapshot_.get());
     record_.user = outcome.user;
     record_.session = outcome.session.id;
+    audit_sign_in(outcome);
     switch (outcome.result)
     {
         case auth::auth_result::ok:
@@ -389,6 +412,67 @@ asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
     }
 }
 
+// tunnel_allowed, queued before anything is dialled; false when the audit
+// log refuses it (fail_closed and unwritable, or its queue full).
+bool session::audit_allowed(const std::vector<policy::ip_address>& addresses)
+{
+    if (!state_.audit)
+    {
+        return true;
+    }
+    for (const auto& a : addresses)
+    {
+        if (!record_.resolved.empty())
+        {
+            record_.resolved += ',';
+        }
+        record_.resolved += a.to_string();
+    }
+    auto fields = audit::decision_fields(record_);
+    fields["decision"] = "allow";
+    fields["reason"] = "allowed";
+    if (!state_.audit->append("tunnel_allowed", fields, true))
+    {
+        return false;
+    }
+    record_.audited_allow = true;
+    return true;
+}
+
+// session_opened for a new telework session; auth_failed / auth_locked for
+// refused credentials (a first CONNECT without any is a challenge, not a
+// failure).
+void session::audit_sign_in(const auth::auth_outcome& outcome)
+{
+    using auth::auth_result;
+    if (!state_.audit || outcome.result == auth_result::missing || outcome.result == auth_result::joined ||
+        outcome.result == auth_result::busy || (outcome.result == auth_result::ok && !outcome.new_session))
+    {
+        return;
+    }
+    boost::json::object f;
+    f["user"] = outcome.user.empty() ? boost::json::value(nullptr) : boost::json::value(outcome.user);
+    if (const auto* u = snapshot_->find_user(outcome.user))
+    {
+        f["department"] = u->department;
+    }
+    f["device"] = record_.device;
+    f["layer"] = record_.layer;
+    f["peer"] = record_.peer;
+    if (outcome.result == auth_result::ok)
+    {
+        f["session"] = outcome.session.id;
+        state_.audit->append("session_opened", f);
+        return;
+    }
+    if (outcome.result == auth_result::layer_conflict || outcome.result == auth_result::too_many)
+    {
+        return; // signed in, then refused: the tunnel_denied record says why
+    }
+    f["result"] = std::string(auth::to_string(outcome.result));
+    state_.audit->append(outcome.result == auth_result::locked ? "auth_locked" : "auth_failed", f);
+}
+
 asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head)
 {
     const auto& dest = head.request.dest;
@@ -409,6 +493,17 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     if (state_.auth && !req.device.empty() && !co_await sign_in(client, head, req, in_session))
     {
         co_return;
+    }
+    if (const auto* u = snapshot_->find_user(req.user))
+    {
+        record_.department = u->department;
+    }
+    if (dest.type != policy::target::kind::ip)
+    {
+        if (const auto* svc = snapshot_->find_service(dest.host))
+        {
+            record_.data_class = std::string(policy::to_string(svc->max_class));
+        }
     }
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
 
@@ -502,6 +597,16 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     if (entry_.killed)
     {
         end(entry_.kill_cause);
+        co_return;
+    }
+    // The tunnel opens only once its record is queued (fail_closed).
+    if (!audit_allowed(addresses))
+    {
+        co_await answer(
+            client,
+            503,
+            proto::reply_error(503, "audit_unavailable", "the audit log cannot be written; try again later"));
+        end("limited", "audit_unavailable");
         co_return;
     }
 

@@ -3,6 +3,7 @@
 // policy snapshot, each listener's TLS context, the tunnel log, counters.
 // Owned by main(); outlives every I/O thread.
 
+#include "daemon/audit/writer.hpp"
 #include "daemon/auth/authenticator.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/log/tunnel_record.hpp"
@@ -35,6 +36,14 @@ struct shared_state
     policy::compile_inputs policy_inputs; // the listeners' own endpoints
     std::vector<listener_runtime> listeners;
     std::unique_ptr<log::tunnel_sink> tunnel_log;
+    // The tamper-evident audit log (audit:); null without one.
+    std::unique_ptr<audit::writer> audit;
+    // Queues an audit event; true when there is no audit log. `required`:
+    // false means the event was refused and the action must not happen.
+    bool audit_event(std::string_view event, const boost::json::object& fields, bool required = false) const
+    {
+        return !audit || audit->append(event, fields, required);
+    }
     device_limits devices; // open tunnels per device certificate
     device_limits users;   // open tunnels per user, for roles with limits.tunnels_per_user
     // Password + TOTP sign-in and telework sessions; null without `auth:`

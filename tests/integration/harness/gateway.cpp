@@ -225,6 +225,13 @@ gateway::~gateway()
     }
 }
 
+void gateway::crash()
+{
+    process_->signal(SIGKILL);
+    process_->wait_for(std::chrono::seconds(5));
+    process_.reset();
+}
+
 std::uint16_t gateway::port(const std::string& listener) const
 {
     for (const auto& [name, port] : ports_)

@@ -62,6 +62,8 @@ public:
     boost::json::object record_for(std::uint16_t local_port,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
+    // kill -9, as a crash: no clean stop is expected afterwards.
+    void crash();
     // Sends sig and waits for the exit status.
     std::optional<int> stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
