@@ -301,6 +301,23 @@ std::optional<std::string> read_text_file(const std::string& path, std::string* 
         *why = std::strerror(errno);
         return std::nullopt;
     }
+    // One sized read for regular files (audit files run to hundreds of MB);
+    // streams without a size (pipes) are read to their end.
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size > 0 && in)
+    {
+        std::string text(static_cast<std::size_t>(size), '\0');
+        if (in.read(text.data(), static_cast<std::streamsize>(text.size())) &&
+            in.peek() == std::char_traits<char>::eof())
+        {
+            return text;
+        }
+        in.clear();
+        in.seekg(0, std::ios::beg);
+    }
+    in.clear();
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();

@@ -80,7 +80,7 @@ startup_result load_everything(const std::string& config_path, bool open_log)
             out.diags.error(s.audit->where, why, "check audit.signing_key");
         }
     }
-    else
+    else if (!out.diags.has_errors())
     {
         out.diags.warning(
             {s.file, 0, 0},

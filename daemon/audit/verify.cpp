@@ -189,12 +189,16 @@ private:
             report_.sealed_seq = e->seq;
             report_.sealed_ts = std::string(e->ts);
         }
-        if (anchor_ && e->seq == anchor_->seq && line != anchor_->line)
+        if (anchor_ && e->seq == anchor_->seq)
         {
-            return fail(verdict::chain,
-                        n,
-                        "this line differs from the collector's copy of checkpoint seq " +
-                            std::to_string(anchor_->seq));
+            if (line != anchor_->line)
+            {
+                return fail(verdict::chain,
+                            n,
+                            "this line differs from the collector's copy of checkpoint seq " +
+                                std::to_string(anchor_->seq));
+            }
+            report_.anchor_compared = true;
         }
         ++report_.lines;
         report_.last_seq = e->seq;

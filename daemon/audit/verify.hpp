@@ -44,6 +44,7 @@ struct verify_report
     std::string sealed_ts;
     bool from_genesis = false; // the first line starts the chain (earlier files not missing)
     std::uint64_t anchor_seq = 0;
+    bool anchor_compared = false; // the anchor's checkpoint was in the files and identical
 };
 
 struct verify_options

@@ -187,6 +187,7 @@ bool writer::resume(std::string& error)
     }
     seq_ = e->seq;
     written_seq_ = seq_;
+    shown_.durable_seq = seq_; // on disk before this start
     prev_hex_ = to_hex(line_hash(last));
     if (e->event != "checkpoint")
     {
@@ -204,7 +205,7 @@ bool writer::resume(std::string& error)
 
 bool writer::open_current(std::string& error)
 {
-    fd_ = ::open(current_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    fd_ = ::open(current_path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     struct stat st
     {};
     if (fd_ < 0 || ::fstat(fd_, &st) != 0)
@@ -214,6 +215,17 @@ bool writer::open_current(std::string& error)
     }
     file_bytes_ = static_cast<std::uint64_t>(st.st_size);
     file_first_seq_ = seq_ + 1;
+    if (file_bytes_ > 0)
+    {
+        // Continued after a restart: the file's own first line names it.
+        std::string head(4096, '\0');
+        const auto n = ::pread(fd_, head.data(), head.size(), 0);
+        head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        if (const auto e = read_envelope(std::string_view(head).substr(0, head.find('\n'))))
+        {
+            file_first_seq_ = e->seq;
+        }
+    }
     file_started_ = std::chrono::system_clock::now();
     file_opened_ = steady::now();
     sync_directory(settings_.directory);
@@ -479,7 +491,10 @@ void writer::run()
         }
         else
         {
-            deadline = std::min(deadline, file_opened_ + settings_.rotate_interval);
+            if (file_bytes_ > 0)
+            {
+                deadline = std::min(deadline, file_opened_ + settings_.rotate_interval);
+            }
             if (dirty_)
             {
                 deadline = std::min(deadline, last_write_ + settings_.fsync_interval);
@@ -538,7 +553,7 @@ void writer::run()
         {
             ok = sync();
         }
-        if (ok && healthy_ && out_.empty() &&
+        if (ok && healthy_ && out_.empty() && file_bytes_ > 0 &&
             (file_bytes_ >= settings_.rotate_bytes || now >= file_opened_ + settings_.rotate_interval))
         {
             rotate();
@@ -547,11 +562,15 @@ void writer::run()
         lock.lock();
         shown_.written_seq = written_seq_;
         shown_.checkpoints = checkpoints_;
-        if (stop && queue_.empty() && (out_.empty() || !healthy_))
+        // Stopping: done when everything is written, or at once when the log
+        // cannot be written (this iteration tried once more); what is left
+        // is counted as lost and reported.
+        if (stop && (!healthy_ || (queue_.empty() && out_.empty())))
         {
-            if (!out_.empty())
+            if (!out_.empty() || !queue_.empty())
             {
-                const auto unwritten = static_cast<std::uint64_t>(std::count(out_.begin(), out_.end(), '\n'));
+                const auto unwritten =
+                    static_cast<std::uint64_t>(std::count(out_.begin(), out_.end(), '\n')) + queue_.size();
                 lost_ += unwritten;
                 log::error("audit_records_lost_at_stop",
                            {{"records", std::to_string(unwritten)}, {"error", shown_.last_error}});

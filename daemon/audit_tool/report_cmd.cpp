@@ -10,8 +10,10 @@
 #include "daemon/audit_tool/records.hpp"
 #include "daemon/audit_tool/report_html.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -153,12 +155,14 @@ bool write_page(const std::string& path, const std::string& html, std::string& e
 {
     const auto tmp = path + ".tmp-" + std::to_string(::getpid());
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out << html;
         out.flush();
         if (!out)
         {
-            error = "cannot write " + tmp;
+            error = "cannot write " + tmp +
+                    (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string());
             std::error_code ignored;
             std::filesystem::remove(tmp, ignored);
             return false;

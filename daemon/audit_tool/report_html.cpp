@@ -23,6 +23,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#0a6b2d;font-weight:bold}.bad{color:#b00000;font-weight:bold}.unverified{color:#8a6d00;font-weight:bold}
 section.alert h2{border-left-color:#c00000;color:#a00000}
 tr.mynumber td{background:#fde4e4;color:#8b0000}
+table.wide{font-size:.85em}
 p.alert{background:#fde4e4;color:#8b0000;border:2px solid #c00000;padding:.5em;font-weight:bold}
 svg.chart{display:block;margin:.5em 0;max-width:100%;height:auto}
 svg.chart rect.bar{fill:#1a4f8b}svg.chart rect.deny{fill:#c05a00}svg.chart text{font-size:12px;fill:#222}
@@ -87,9 +88,10 @@ public:
     }
     void end_section() { out_ += "</section>\n"; }
 
-    void header(std::initializer_list<std::pair<std::string_view, std::string_view>> columns)
+    void header(std::initializer_list<std::pair<std::string_view, std::string_view>> columns,
+                bool wide = false)
     {
-        out_ += "<table><thead><tr>";
+        out_ += wide ? "<table class=\"wide\"><thead><tr>" : "<table><thead><tr>";
         for (const auto& [ja, en] : columns)
         {
             out_ += "<th>" + bi(ja, en, "<br>") + "</th>";
@@ -104,11 +106,19 @@ public:
         out_ += numeric ? "<td class=\"num\" data-figure=\"" : "<td data-figure=\"";
         out_ += html_escape(name) + "\">" + html_escape(value) + "</td>";
     }
-    // A summary row: label, then the figure.
+    // A summary row: label, then the figure (a plain cell when the figure
+    // is named in its own section: each name appears once).
     void row(std::string_view ja, std::string_view en, const std::string& name, const std::string& value)
     {
         out_ += "<tr><th>" + bi(ja, en) + "</th>";
-        figure(name, value);
+        if (name.empty())
+        {
+            out_ += "<td class=\"num\">" + html_escape(value) + "</td>";
+        }
+        else
+        {
+            figure(name, value);
+        }
         out_ += "</tr>\n";
     }
 
@@ -225,8 +235,8 @@ void head(page& p, const report_data& d, language first)
     o += (d.from.empty() ? p.bi("最初から", "from the start") : html_escape(d.from)) + " – " +
          (d.to.empty() ? p.bi("最後まで", "to the end") : html_escape(d.to)) + "</td></tr>\n";
     o += "<tr><th>" + p.bi("記録の範囲 (UTC)", "Records (UTC)") + "</th>";
-    p.figure("period.first", d.first_ts, false);
-    p.figure("period.last", d.last_ts, false);
+    o += "<td><span data-figure=\"period.first\">" + html_escape(d.first_ts) +
+         "</span> – <span data-figure=\"period.last\">" + html_escape(d.last_ts) + "</span></td>";
     o += "</tr>\n<tr><th>" + p.bi("ホスト", "Hosts") + "</th><td>";
     for (const auto& h : d.hosts)
     {
@@ -262,8 +272,11 @@ void verification_section(page& p, const report_data& d)
          html_escape(v.result) + "</td><td>" +
          (ok ? p.bi("正常（改ざんなし）", "OK: intact") : p.bi("検証失敗", "verification FAILED")) +
          "</td></tr>\n";
-    o += "<tr><th>" + p.bi("詳細", "Detail") + "</th><td colspan=\"2\" data-figure=\"verify.message\">" +
-         html_escape(v.message) + "</td></tr>\n";
+    if (!v.message.empty())
+    {
+        o += "<tr><th>" + p.bi("詳細", "Detail") + "</th><td colspan=\"2\" data-figure=\"verify.message\">" +
+             html_escape(v.message) + "</td></tr>\n";
+    }
     o += "<tr><th>" + p.bi("検証した記録", "Records verified") + "</th>";
     p.figure("verify.lines", number(v.lines));
     o += "<td>seq " + number(v.first_seq) + "–" + number(v.last_seq) + " (" + html_escape(v.first_ts) +
@@ -295,13 +308,10 @@ void summary_section(page& p, const report_data& d)
     p.row("接続失敗", "Connections failed", "tunnels.failed", number(d.failed));
     p.row("認証失敗", "Authentication failures", "auth.failed", number(d.auth_failed));
     p.row("アカウントロック", "Accounts locked", "auth.locked", number(d.auth_locked));
-    p.row("マイナンバー系への接続試行",
-          "Attempts toward My Number",
-          "mynumber.attempts",
-          number(d.mynumber.size()));
+    p.row("マイナンバー系への接続試行", "Attempts toward My Number", "", number(d.mynumber.size()));
     p.row("カタログ外・認証切れサービスへの試行",
           "Uncatalogued or expired services tried",
-          "uncatalogued.total",
+          "",
           number(d.uncatalogued));
     p.row("読めない行", "Unreadable lines", "lines.unreadable", number(d.unreadable));
     p.out() += "</table>\n";
@@ -420,7 +430,8 @@ void mynumber_section(page& p, const report_data& d)
               {"層", "Layer"},
               {"接続元", "Peer"},
               {"接続先", "Target"},
-              {"ゾーン", "Zone"}});
+              {"ゾーン", "Zone"}},
+             true);
     for (const auto& a : d.mynumber)
     {
         o += "<tr class=\"mynumber\" data-seq=\"" + number(a.seq) + "\">";

@@ -70,6 +70,7 @@ int verify_command(int argc, char** argv, int from)
         o["sealed_ts"] = r.sealed_ts;
         o["from_genesis"] = r.from_genesis;
         o["anchor_seq"] = r.anchor_seq;
+        o["anchor_compared"] = r.anchor_compared;
         o["key_id"] = key->id();
         o["files"] = files.size();
         o["seconds"] = seconds;
@@ -93,7 +94,7 @@ int verify_command(int argc, char** argv, int from)
             std::printf("note: the chain starts at seq %llu; earlier files were not given\n",
                         static_cast<unsigned long long>(r.first_seq));
         }
-        if (r.anchor_seq != 0)
+        if (r.anchor_compared)
         {
             std::printf("the collector's last checkpoint (seq %llu) is present and identical\n",
                         static_cast<unsigned long long>(r.anchor_seq));

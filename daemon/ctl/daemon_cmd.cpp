@@ -114,6 +114,21 @@ int status(const admin_args& a)
         std::printf(", sessions %s", text_of(o.if_contains("sessions")).c_str());
     }
     std::printf("\n");
+    if (const auto* au = o.if_contains("audit"); au != nullptr && au->is_object())
+    {
+        const auto& x = au->as_object();
+        const bool healthy = x.if_contains("healthy") && x.at("healthy").as_bool();
+        std::printf("audit     %s (%s), seq %s written, %s on disk, queue %s/%s, lost %s%s%s\n",
+                    healthy ? "writable" : "NOT WRITABLE",
+                    text_of(x.if_contains("mode")).c_str(),
+                    text_of(x.if_contains("written_seq")).c_str(),
+                    text_of(x.if_contains("durable_seq")).c_str(),
+                    text_of(x.if_contains("queue_depth")).c_str(),
+                    text_of(x.if_contains("queue_capacity")).c_str(),
+                    text_of(x.if_contains("lost")).c_str(),
+                    healthy ? "" : ": ",
+                    healthy ? "" : text_of(x.if_contains("error")).c_str());
+    }
     if (const auto* last = o.if_contains("last_reload"); last != nullptr && last->is_object())
     {
         std::printf("last reload at %s:\n", jst(last->as_object().if_contains("finished")).c_str());

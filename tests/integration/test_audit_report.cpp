@@ -3,13 +3,16 @@
 // My Number attempts are each listed, strings from the log are escaped, the
 // page stands alone and renders in headless Chromium, and the period
 // follows Asia/Tokyo days. The log is written with the daemon's own writer
-// (daemon/audit/writer.hpp), so it is chained and signed like a real one.
+// (daemon/audit/writer.hpp), so it is chained and signed like a real one;
+// one case reads what a real sekishod wrote.
 
 #include "daemon/audit/keys.hpp"
 #include "daemon/audit/line.hpp"
 #include "daemon/audit/writer.hpp"
 #include "harness/checks.hpp"
+#include "harness/signin.hpp"
 
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -686,6 +689,69 @@ BOOST_AUTO_TEST_CASE(a_tampered_log_is_reported_as_such)
     BOOST_TEST(fig.at("verify.result") != "ok");
     BOOST_TEST(fig.at("verify.result") != "not_verified");
     BOOST_TEST(!fig.at("verify.message").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_log_the_daemon_wrote_reports_like_query)
+{
+    temp_dir keys;
+    const auto keygen = tool(keys, {"keygen", "--out", keys.file("audit.key")});
+    BOOST_REQUIRE_MESSAGE(keygen.exit_code == 0, keygen.err);
+    auto o = auth_options();
+    const std::string alice = "{id: alice, name: Alice, roles: [staff]}";
+    const auto at = o.policy.find(alice);
+    BOOST_REQUIRE(at != std::string::npos);
+    o.policy.replace(at, alice.size(), "{id: alice, name: Alice, department: 総務課, roles: [staff]}");
+    o.files.emplace_back("audit.key", read_file(keys.file("audit.key")));
+    o.extra_config += "audit:\n  directory: audit\n  signing_key: audit.key\n";
+    const auto& w = world::get();
+    {
+        gateway g(o);
+        {
+            tls_client c(g.internet(), "device-alice");
+            const auto head = connect_as(c, basic("alice", "correct horse" + code_now()), echo_target());
+            BOOST_REQUIRE_MESSAGE(head.rfind("HTTP/1.1 200", 0) == 0, head);
+            BOOST_REQUIRE(c.send("ping"));
+            BOOST_REQUIRE(c.recv_exactly(4) == "ping");
+        }
+        for (const auto& target : {"juki.mynumber.test:" + std::to_string(w.mynumber.port()),
+                                   "127.0.20.1:" + std::to_string(w.mynumber.port()),
+                                   "uncatalogued.cloud.test:" + std::to_string(w.cloud.port())})
+        {
+            tls_client d(g.internet(), "device-alice");
+            const auto denied = connect_as(d, basic("alice", "correct horse" + code_now()), target);
+            BOOST_TEST(denied.rfind("HTTP/1.1 403", 0) == 0, denied);
+        }
+        BOOST_REQUIRE(g.stop(SIGTERM) == 0);
+        std::filesystem::copy(g.dir().file("audit"), keys.file("audit"));
+    }
+    const auto folder = keys.file("audit"), page = keys.file("report.html");
+    const auto made = tool(keys, {"report", "--html", page, "--key", keys.file("audit.key.pub"), folder});
+    BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.out + made.err);
+    const auto html = read_file(page);
+    const auto fig = figures(html);
+    BOOST_TEST(fig.at("verify.result") == "ok");
+
+    std::set<std::string> seqs;
+    for (const auto& r : json_lines(tool(keys, {"query", "--format", "json", "--mynumber", folder})))
+    {
+        seqs.insert(std::to_string(num(r, "seq")));
+    }
+    BOOST_TEST(seqs.size() == 2U);
+    BOOST_TEST(mynumber_rows(html) == seqs);
+    BOOST_TEST(fig.at("mynumber.attempts") == "2");
+    BOOST_TEST(
+        fig.at("denied.reason.mynumber_zone") ==
+        std::to_string(count_of(keys, folder, {"--event", "tunnel_denied", "--reason", "mynumber_zone"})));
+    BOOST_TEST(fig.at("uncatalogued.total") == "1");
+    BOOST_TEST(fig.at("uncatalogued.not_catalogued.uncatalogued.cloud.test:" +
+                      std::to_string(w.cloud.port())) == "1");
+    const auto allowed = count_of(keys, folder, {"--event", "tunnel_allowed", "--service", "files"});
+    BOOST_TEST(allowed >= 1U);
+    BOOST_TEST(fig.at("service.tunnels.files") == std::to_string(allowed));
+    const auto sessions = count_of(keys, folder, {"--event", "session_opened", "--department", "総務課"});
+    BOOST_TEST(sessions >= 1U);
+    BOOST_TEST(fig.at("department.sessions.総務課") == std::to_string(sessions));
+    BOOST_TEST(fig.at("department.users.総務課") == "1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

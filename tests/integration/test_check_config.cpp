@@ -15,12 +15,23 @@ BOOST_AUTO_TEST_CASE(the_shipped_example_is_valid)
     auto made =
         run({"bash", std::string(SEKISHO_SOURCE_DIR) + "/scripts/mkpki", pki}, d, std::chrono::seconds(60));
     BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
-    auto r = run({SEKISHOD_PATH, "--check-config", std::string(SEKISHO_SOURCE_DIR) + "/config/sekisho.yaml"},
+    // The audit log's checkpoint key, as the demo makes it.
+    const auto key = d.file("audit.key");
+    BOOST_TEST_REQUIRE(run({SEKISHO_AUDIT_PATH, "keygen", "--out", key}, d).exit_code == 0);
+    const std::string config = std::string(SEKISHO_SOURCE_DIR) + "/config/sekisho.yaml";
+    auto r = run({SEKISHOD_PATH, "--check-config", config},
                  d,
                  std::chrono::seconds(10),
-                 {{"SEKISHO_PKI", pki}});
+                 {{"SEKISHO_PKI", pki}, {"SEKISHO_AUDIT_KEY", key}, {"SEKISHO_AUDIT", d.file("audit")}});
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.out.find(": OK") != std::string::npos, r.out);
+    // Without the key nothing starts, and the message says which file.
+    r = run({SEKISHOD_PATH, "--check-config", config},
+            d,
+            std::chrono::seconds(10),
+            {{"SEKISHO_PKI", pki}, {"SEKISHO_AUDIT_KEY", d.file("missing.key")}});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("missing.key") != std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_policy_is_reported_with_file_and_line_and_nothing_starts)
