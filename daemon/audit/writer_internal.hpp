@@ -1,0 +1,21 @@
+#pragma once
+// Shared by writer.cpp and writer_files.cpp only.
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace sekisho::audit::detail {
+
+// The current file's name in the audit folder.
+inline constexpr std::string_view current_name = "audit.log";
+
+// `s` as a JSON string, quoted and escaped.
+inline std::string json_string(std::string_view s)
+{
+    return boost::json::serialize(boost::json::value(s));
+}
+
+} // namespace sekisho::audit::detail
