@@ -181,5 +181,11 @@ int main(int argc, char** argv)
         // Seals the log with a last checkpoint and fsyncs it.
         state.audit->close();
     }
+    if (state.audit_forward)
+    {
+        // The last lines, the final checkpoint among them, go to the
+        // collector if it takes them within this time.
+        state.audit_forward->stop(sekisho::config::audit_defaults::forward_stop_catch_up);
+    }
     return code;
 }

@@ -191,6 +191,15 @@ response admin_routes::status() const
                          {"last_fsync_us", a.last_fsync.count()},
                          {"max_fsync_us", a.max_fsync.count()},
                          {"error", a.last_error}};
+        if (st.audit_forward)
+        {
+            const auto f = st.audit_forward->status();
+            body["audit"].as_object()["forward"] = {{"connected", f.connected},
+                                                    {"forwarded_seq", f.forwarded_seq},
+                                                    {"sent_seq", f.sent_seq},
+                                                    {"reconnects", f.reconnects},
+                                                    {"error", f.last_error}};
+        }
     }
     response out;
     out.body = std::move(body);

@@ -101,6 +101,12 @@ startup_result load_everything(const std::string& config_path, bool open_log)
             out.diags.error(s.audit->where, why, "check audit.directory and its permissions");
             return out;
         }
+        if (s.audit->forward)
+        {
+            state->audit_forward = std::make_unique<audit::forwarder>(
+                *s.audit->forward, s.audit->directory, audit_instance(*s.audit));
+            state->audit_forward->start();
+        }
     }
     if (s.auth && users && open_log)
     {

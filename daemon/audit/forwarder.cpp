@@ -83,8 +83,7 @@ void drain_sigpipe()
     sigaddset(&set, SIGPIPE);
     timespec zero{};
     while (sigtimedwait(&set, nullptr, &zero) > 0)
-    {
-    }
+    {}
 }
 
 bool printable(std::string_view s, std::size_t max)
@@ -118,8 +117,8 @@ void append_message(std::string& out,
                     std::string_view procid)
 {
     const auto host = record_host(line);
-    const bool ts_ok = e.ts.size() <= 32 && e.ts.find_first_not_of("0123456789-:.TZ+") == std::string_view::npos &&
-                       !e.ts.empty();
+    const bool ts_ok = e.ts.size() <= 32 &&
+                       e.ts.find_first_not_of("0123456789-:.TZ+") == std::string_view::npos && !e.ts.empty();
     std::string header = "<110>1 ";
     header += ts_ok ? e.ts : "-";
     header += ' ';
@@ -357,7 +356,9 @@ public:
     // reading everything before, so true means it has every byte.
     bool finish(steady::time_point deadline)
     {
-        const cancel_fn never = [] { return false; };
+        const cancel_fn never = [] {
+            return false;
+        };
         std::string error;
         if (ssl_ != nullptr)
         {
@@ -380,7 +381,8 @@ public:
                     continue;
                 }
                 const int e = SSL_get_error(ssl_, n);
-                if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0))
+                if (e == SSL_ERROR_ZERO_RETURN ||
+                    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0))
                 {
                     return true;
                 }
@@ -467,7 +469,8 @@ private:
         std::string why = tls::drain_openssl_errors();
         if (why.empty())
         {
-            why = ssl_error == SSL_ERROR_SYSCALL && errno != 0 ? util::error_text(errno) : "connection closed";
+            why =
+                ssl_error == SSL_ERROR_SYSCALL && errno != 0 ? util::error_text(errno) : "connection closed";
         }
         return what + ": " + why;
     }
@@ -499,8 +502,8 @@ private:
                 SSL_CTX_use_PrivateKey_file(ctx_, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
                 SSL_CTX_check_private_key(ctx_) != 1)
             {
-                error = "cannot load the client certificate " + s.certificate + " and key " + s.private_key + ": " +
-                        tls::drain_openssl_errors();
+                error = "cannot load the client certificate " + s.certificate + " and key " + s.private_key +
+                        ": " + tls::drain_openssl_errors();
                 return false;
             }
         }
@@ -534,9 +537,10 @@ private:
             if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
             {
                 const auto verify = SSL_get_verify_result(ssl_);
-                error = verify != X509_V_OK ? "TLS handshake: the collector's certificate is not trusted for " +
-                                                  name + ": " + X509_verify_cert_error_string(verify)
-                                            : tls_error("TLS handshake", e);
+                error = verify != X509_V_OK
+                            ? "TLS handshake: the collector's certificate is not trusted for " + name + ": " +
+                                  X509_verify_cert_error_string(verify)
+                            : tls_error("TLS handshake", e);
                 return false;
             }
             if (!wait(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, cancelled, error))
@@ -615,8 +619,9 @@ public:
                     log::warning("audit_forward_new_chain",
                                  {{"file", path_},
                                   {"seq", std::to_string(e->seq)},
-                                  {"detail", "the line after the last one forwarded does not chain from it: "
-                                             "sending the folder from its oldest line"}});
+                                  {"detail",
+                                   "the line after the last one forwarded does not chain from it: "
+                                   "sending the folder from its oldest line"}});
                     rewind(0, {});
                     return given;
                 }
@@ -637,7 +642,8 @@ public:
             pos_ = 0;
             if (buf_.size() > max_line_bytes)
             {
-                log::warning("audit_forward_line_skipped", {{"file", path_}, {"reason", "longer than 1 MiB"}});
+                log::warning("audit_forward_line_skipped",
+                             {{"file", path_}, {"reason", "longer than 1 MiB"}});
                 buf_.clear();
                 skipping_ = true;
             }
@@ -652,7 +658,16 @@ public:
             }
             if (n < 0)
             {
-                log::error("audit_forward_read_failed", {{"file", path_}, {"error", util::error_text(errno)}});
+                log::error("audit_forward_read_failed",
+                           {{"file", path_}, {"error", util::error_text(errno)}});
+                close();
+                return given;
+            }
+            if (struct stat st{}; ::fstat(fd_, &st) == 0 && st.st_size < offset_)
+            {
+                // Cut shorter under us (not by this version's writer, which
+                // only ever removes a partial line at start-up): read again.
+                log::warning("audit_forward_file_truncated", {{"file", path_}});
                 close();
                 return given;
             }
@@ -703,10 +718,11 @@ private:
 
     void gap(std::uint64_t from, std::uint64_t to)
     {
-        log::warning("audit_forward_gap",
-                     {{"missing_from", std::to_string(from)},
-                      {"missing_to", std::to_string(to - 1)},
-                      {"detail", "these lines are not in the audit folder (removed before they were forwarded)"}});
+        log::warning(
+            "audit_forward_gap",
+            {{"missing_from", std::to_string(from)},
+             {"missing_to", std::to_string(to - 1)},
+             {"detail", "these lines are not in the audit folder (removed before they were forwarded)"}});
     }
 
     // The seq of the first (or last) complete line of an open file; 0 when it has none.
@@ -787,7 +803,8 @@ private:
             struct stat st
             {};
             if (err != std::errc{} || p != digits.data() + digits.size() || first == 0 ||
-                ::stat(entry.path().c_str(), &st) != 0 || (have_current && st.st_ino == cst.st_ino && st.st_dev == cst.st_dev))
+                ::stat(entry.path().c_str(), &st) != 0 ||
+                (have_current && st.st_ino == cst.st_ino && st.st_dev == cst.st_dev))
             {
                 continue;
             }
@@ -839,7 +856,8 @@ private:
         files[idx].fd = fd;
         if (fd < 0)
         {
-            log::error("audit_forward_read_failed", {{"file", files[idx].path}, {"error", util::error_text(errno)}});
+            log::error("audit_forward_read_failed",
+                       {{"file", files[idx].path}, {"error", util::error_text(errno)}});
             release(files.size());
             return false;
         }
@@ -859,8 +877,9 @@ private:
                 log::warning("audit_forward_new_chain",
                              {{"file", files[idx].path},
                               {"seq", std::to_string(last)},
-                              {"detail", "the newest line is older than the last one forwarded: sending the "
-                                         "folder from its oldest line"}});
+                              {"detail",
+                               "the newest line is older than the last one forwarded: sending the "
+                               "folder from its oldest line"}});
                 next_seq_ = 0;
                 expect_prev_.clear();
                 release(files.size());
@@ -927,8 +946,9 @@ struct forwarder::impl
     void publish();
     void back_off(steady::time_point now)
     {
-        backoff_ = backoff_ == milliseconds(0) ? milliseconds(first_backoff)
-                                               : std::min(backoff_ * 2, settings_.reconnect_max);
+        backoff_ = backoff_ == milliseconds(0)
+                       ? std::min(milliseconds(first_backoff), settings_.reconnect_max)
+                       : std::min(backoff_ * 2, settings_.reconnect_max);
         next_attempt_ = now + backoff_;
     }
 
@@ -1018,12 +1038,14 @@ void forwarder::impl::load_state()
 
 void forwarder::impl::save_state(steady::time_point now, bool force)
 {
-    if ((confirmed_ == saved_ && confirmed_hash_ == saved_hash_) || (!force && now < last_save_ + state_save_interval))
+    if ((confirmed_ == saved_ && confirmed_hash_ == saved_hash_) ||
+        (!force && now < last_save_ + state_save_interval))
     {
         return;
     }
     last_save_ = now;
-    const auto text = "{\"forwarded_seq\":" + std::to_string(confirmed_) + ",\"line_hash\":\"" + confirmed_hash_ + "\"}\n";
+    const auto text =
+        "{\"forwarded_seq\":" + std::to_string(confirmed_) + ",\"line_hash\":\"" + confirmed_hash_ + "\"}\n";
     std::string why;
     if (!util::replace_file(settings_.state_file, text, {.mode = 0640}, &why))
     {
@@ -1042,7 +1064,8 @@ void forwarder::impl::save_state(steady::time_point now, bool force)
 void forwarder::impl::connect(steady::time_point now)
 {
     std::string why;
-    if (!link_.connect(settings_, [this] { return cancelled(); }, why))
+    if (!link_.connect(
+            settings_, [this] { return cancelled(); }, why))
     {
         link_.close();
         last_error_ = why;
@@ -1109,7 +1132,8 @@ bool forwarder::impl::pump()
         return false;
     }
     std::string why;
-    if (!link_.write_all(out_, [this] { return cancelled(); }, why))
+    if (!link_.write_all(
+            out_, [this] { return cancelled(); }, why))
     {
         disconnect(why, steady::now());
         return false;
@@ -1216,13 +1240,14 @@ void forwarder::impl::run()
     save_state(steady::now(), true);
     publish();
     log::info("audit_forward_stopped",
-              {{"collector", collector_}, {"forwarded_seq", std::to_string(confirmed_)}, {"sent_seq", std::to_string(sent_)}});
+              {{"collector", collector_},
+               {"forwarded_seq", std::to_string(confirmed_)},
+               {"sent_seq", std::to_string(sent_)}});
 }
 
 forwarder::forwarder(const config::audit_forward_settings& settings, std::string directory, std::string host)
     : impl_(std::make_unique<impl>(settings, std::move(directory), std::move(host)))
-{
-}
+{}
 
 forwarder::~forwarder()
 {

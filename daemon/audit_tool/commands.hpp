@@ -7,6 +7,7 @@ namespace sekisho::audit_tool {
 int keygen_command(int argc, char** argv, int from);
 int verify_command(int argc, char** argv, int from);
 int query_command(int argc, char** argv, int from);
+int export_command(int argc, char** argv, int from);
 int report_command(int argc, char** argv, int from);
 
 } // namespace sekisho::audit_tool

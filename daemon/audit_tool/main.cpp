@@ -7,6 +7,8 @@
 //                        chain, signatures, sequence, sealing; exit code per failure class
 //   sekisho-audit query [FILTERS] [--format table|json|csv] [--count] FILES|FOLDERS...
 //                        the records that pass the filters (time, user, layer, zone, reason…)
+//   sekisho-audit export [FILTERS] [--format json|csv] FILES|FOLDERS...
+//                        the same, JSON Lines by default (for a SIEM or a spreadsheet)
 //   sekisho-audit report --html OUT [--from T] [--to T] [--key PUB] [--lang ja|en] FILES|FOLDERS...
 //                        one self-contained HTML page in Japanese and English for the period
 //
@@ -24,6 +26,7 @@ void usage()
     std::fputs("usage: sekisho-audit keygen --out KEY [--public PUB]\n"
                "       sekisho-audit verify --key PUB [--anchor COLLECTED] [--json] FILES|FOLDERS...\n"
                "       sekisho-audit query [FILTERS] [--format table|json|csv] [--count] FILES|FOLDERS...\n"
+               "       sekisho-audit export [FILTERS] [--format json|csv] FILES|FOLDERS...\n"
                "       sekisho-audit report --html OUT [--from T] [--to T] [--key PUB] [--lang ja|en] "
                "FILES|FOLDERS...\n"
                "see docs/sekisho-audit.md\n",
@@ -52,6 +55,10 @@ int main(int argc, char** argv)
     if (command == "query")
     {
         return query_command(argc, argv, 2);
+    }
+    if (command == "export")
+    {
+        return export_command(argc, argv, 2);
     }
     if (command == "report")
     {

@@ -284,7 +284,9 @@ void usage(const char* why)
 
 } // namespace
 
-int query_command(int argc, char** argv, int from)
+namespace {
+
+int run_query(int argc, char** argv, int from, const char* default_format)
 {
     std::string error;
     auto valued = filter_options();
@@ -297,7 +299,7 @@ int query_command(int argc, char** argv, int from)
         usage(error.c_str());
         return exit_cannot_run;
     }
-    const auto format = a->get("--format").value_or("table");
+    const auto format = a->get("--format").value_or(default_format);
     if (format != "table" && format != "json" && format != "csv")
     {
         usage(("--format `" + format + "` is not table, json or csv").c_str());
@@ -372,6 +374,20 @@ int query_command(int argc, char** argv, int from)
         return exit_cannot_run;
     }
     return 0;
+}
+
+} // namespace
+
+int query_command(int argc, char** argv, int from)
+{
+    return run_query(argc, argv, from, "table");
+}
+
+// `export`: the same filters, JSON Lines by default, for moving records into
+// another system (a SIEM, a spreadsheet with --format csv).
+int export_command(int argc, char** argv, int from)
+{
+    return run_query(argc, argv, from, "json");
 }
 
 } // namespace sekisho::audit_tool

@@ -118,6 +118,9 @@ inline constexpr bounded<milliseconds> retry_interval{1s, 10ms, 1min};
 inline constexpr bounded<milliseconds> forward_connect_timeout{5s, 100ms, 1min};
 // Reconnection back-off: doubled after each failure up to this.
 inline constexpr bounded<milliseconds> forward_reconnect_max{30s, 100ms, 10min};
+// At stop, how long the last lines may take to reach the collector (within
+// systemd's TimeoutStopSec); what is left is sent after the next start.
+inline constexpr milliseconds forward_stop_catch_up{5s};
 } // namespace audit_defaults
 
 // 0 means one I/O thread per CPU core.

@@ -3,6 +3,7 @@
 // policy snapshot, each listener's TLS context, the tunnel log, counters.
 // Owned by main(); outlives every I/O thread.
 
+#include "daemon/audit/forwarder.hpp"
 #include "daemon/audit/writer.hpp"
 #include "daemon/auth/authenticator.hpp"
 #include "daemon/config/settings.hpp"
@@ -38,6 +39,9 @@ struct shared_state
     std::unique_ptr<log::tunnel_sink> tunnel_log;
     // The tamper-evident audit log (audit:); null without one.
     std::unique_ptr<audit::writer> audit;
+    // Its copy to the syslog collector (audit.forward); null without one.
+    // Declared after `audit`, so it goes first.
+    std::unique_ptr<audit::forwarder> audit_forward;
     // Queues an audit event; true when there is no audit log. `required`:
     // false means the event was refused and the action must not happen.
     bool audit_event(std::string_view event, const boost::json::object& fields, bool required = false) const

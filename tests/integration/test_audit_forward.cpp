@@ -40,6 +40,8 @@ struct audit_folder
     config::audit_settings settings;
     std::unique_ptr<audit::writer> writer;
 
+    audit::signing_key key = audit::signing_key::generate();
+
     explicit audit_folder(std::uint32_t rotate_bytes = 64u << 20)
     {
         settings.directory = dir.file("audit");
@@ -48,7 +50,7 @@ struct audit_folder
         settings.checkpoint_interval = 500ms;
         settings.rotate_bytes = rotate_bytes;
         std::string error;
-        writer = audit::writer::open(settings, audit::signing_key::generate(), "forward-test", error);
+        writer = audit::writer::open(settings, key, "forward-test", error);
         BOOST_REQUIRE_MESSAGE(writer, error);
     }
 
@@ -134,7 +136,8 @@ comparison compare(const audit_folder& folder, const rsyslog_collector& collecto
         const auto w = written.find(e->seq);
         if (w == written.end() || w->second != line)
         {
-            c.problem = "seq " + std::to_string(e->seq) + " differs from the audit file:\n  collected: " + line +
+            c.problem = "seq " + std::to_string(e->seq) +
+                        " differs from the audit file:\n  collected: " + line +
                         "\n  written:   " + (w == written.end() ? "(none)" : w->second);
             return c;
         }
@@ -162,9 +165,8 @@ comparison compare(const audit_folder& folder, const rsyslog_collector& collecto
 
 // Waits (bounded) until every line of the folder is at the collector and
 // confirmed; fails the test with the last difference otherwise.
-comparison wait_delivered(const audit_folder& folder,
-                          const rsyslog_collector& collector,
-                          const audit::forwarder& fwd)
+comparison
+wait_delivered(const audit_folder& folder, const rsyslog_collector& collector, const audit::forwarder& fwd)
 {
     comparison c;
     const bool ok = eventually(
@@ -235,7 +237,13 @@ BOOST_AUTO_TEST_CASE(tls_with_client_certificate)
     fwd.start();
     folder.write(0, 100);
     wait_delivered(folder, collector, fwd);
+    // Lines written just before an orderly stop are sent and confirmed by the
+    // collector's close of the connection (close_notify).
+    folder.write(100, 30);
+    const auto last = folder.lines().rbegin()->first;
     fwd.stop(5s);
+    BOOST_TEST(fwd.status().forwarded_seq >= last);
+    BOOST_TEST(state_file_seq(folder.dir.file("forward.state")) >= last);
 }
 
 // TLS without a client certificate, the collector named by its address
@@ -330,8 +338,8 @@ BOOST_AUTO_TEST_CASE(collector_restarted_mid_stream)
     const auto c = wait_delivered(folder, collector, fwd);
     BOOST_TEST(before > 0u, "nothing was forwarded before the collector stopped");
     BOOST_TEST(fwd.status().reconnects >= 1u);
-    BOOST_TEST_MESSAGE("collector restarted mid-stream: " << c.collected << " lines collected, " << c.duplicates
-                                                          << " duplicates of " << c.last_seq);
+    BOOST_TEST_MESSAGE("collector restarted mid-stream: " << c.collected << " lines collected, "
+                                                          << c.duplicates << " duplicates of " << c.last_seq);
     fwd.stop(5s);
 }
 
@@ -349,7 +357,8 @@ BOOST_AUTO_TEST_CASE(rotation_while_forwarding)
         std::this_thread::sleep_for(burst % 2 == 0 ? 50ms : 0ms);
     }
     wait_delivered(folder, collector, fwd);
-    BOOST_TEST(folder.file_count() > 5u, "audit.log was rotated only " << folder.file_count() - 1 << " times");
+    BOOST_TEST(folder.file_count() > 5u,
+               "audit.log was rotated only " << folder.file_count() - 1 << " times");
     fwd.stop(5s);
 }
 
@@ -362,10 +371,14 @@ BOOST_AUTO_TEST_CASE(state_file_survives_restart)
     const auto state = folder.dir.file("forward.state");
     std::uint64_t first_run = 0;
     {
-        audit::forwarder fwd(folder.forward(collector.tcp_port()), folder.settings.directory, "fallback-host");
+        audit::forwarder fwd(
+            folder.forward(collector.tcp_port()), folder.settings.directory, "fallback-host");
         fwd.start();
-        folder.write(0, 80);
-        first_run = wait_delivered(folder, collector, fwd).last_seq;
+        folder.write(0, 60);
+        wait_delivered(folder, collector, fwd);
+        // Written just before the stop: confirmed by the orderly close.
+        folder.write(60, 20);
+        first_run = folder.lines().rbegin()->first;
         fwd.stop(5s);
         BOOST_TEST(fwd.status().forwarded_seq >= first_run);
     }
@@ -382,6 +395,53 @@ BOOST_AUTO_TEST_CASE(state_file_survives_restart)
     BOOST_TEST(c.duplicates == 0u);
     BOOST_TEST(c.collected - collected_before == c.last_seq - resumed_from);
     again.stop(5s);
+}
+
+// The collector's copy is the anchor of `sekisho-audit verify`: the folder
+// verifies against it, and once the log's tail is deleted on the gateway,
+// verification says the files end before the collected checkpoint.
+BOOST_AUTO_TEST_CASE(collected_copy_anchors_verification)
+{
+    rsyslog_collector collector(world::get().pki);
+    audit_folder folder;
+    audit::forwarder fwd(folder.forward(collector.tcp_port()), folder.settings.directory, "fallback-host");
+    fwd.start();
+    folder.write(0, 120);
+    folder.writer->close(); // seals the log with a final checkpoint ...
+    fwd.stop(5s);           // ... which goes out with the rest
+    const auto written = folder.lines();
+    BOOST_REQUIRE(!written.empty());
+    BOOST_TEST(written.rbegin()->second.find("\"event\":\"checkpoint\"") != std::string::npos);
+    BOOST_TEST(compare(folder, collector).problem == "");
+    const auto pub = folder.dir.file("audit.pub");
+    write_file(pub, folder.key.public_text());
+    const auto verify = [&] {
+        return run({SEKISHO_AUDIT_PATH,
+                    "verify",
+                    "--key",
+                    pub,
+                    "--anchor",
+                    collector.collected_file(),
+                    folder.settings.directory},
+                   folder.dir);
+    };
+    const auto intact = verify();
+    BOOST_TEST(intact.exit_code == 0, "exit " << intact.exit_code << ": " << intact.out << intact.err);
+
+    // Someone deletes the last 40 lines on the gateway.
+    std::string kept;
+    std::size_t n = 0;
+    for (const auto& [seq, line] : written)
+    {
+        if (n++ + 40 < written.size())
+        {
+            kept += line + "\n";
+        }
+    }
+    write_file(folder.settings.directory + "/audit.log", kept);
+    const auto cut = verify();
+    BOOST_TEST(cut.exit_code == 7,
+               "expected truncated (7), got " << cut.exit_code << ": " << cut.out << cut.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

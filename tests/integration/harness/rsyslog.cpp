@@ -92,7 +92,8 @@ rsyslog_collector::rsyslog_collector(const std::string& pki, bool start_now) : p
                    std::to_string(tcp_port_) + "\" ruleset=\"collect\")\n" +
                    tls(tls_port_, "anon", pki_ + "/server-ca.pem") +
                    tls(tls_client_cert_port_, "x509/certvalid", pki_ + "/device-ca.pem"));
-    const auto checked = run({rsyslogd(), "-N1", "-f", dir_.file("rsyslog.conf")}, dir_, std::chrono::seconds(20));
+    const auto checked =
+        run({rsyslogd(), "-N1", "-f", dir_.file("rsyslog.conf")}, dir_, std::chrono::seconds(20));
     BOOST_REQUIRE_MESSAGE(checked.exit_code == 0, "rsyslogd -N1 rejects the configuration: " << checked.err);
     if (start_now)
     {

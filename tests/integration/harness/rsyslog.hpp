@@ -39,6 +39,8 @@ public:
     void stop();
     bool running();
 
+    // The collector's file: one message's MSG per line.
+    std::string collected_file() const { return dir_.file("collected.log"); }
     // The complete lines written so far (each one message's MSG).
     std::vector<std::string> lines() const;
     // The same messages' headers: "PRI HOSTNAME APP-NAME PROCID MSGID".
