@@ -270,24 +270,26 @@ void csv_row(output& out, const record& r)
     out.add(line);
 }
 
+// The command's name ("query" or "export") is argv[1].
+const char* command_name = "query";
+
 void usage(const char* why)
 {
     std::fprintf(stderr,
-                 "sekisho-audit query: %s\n"
-                 "usage: sekisho-audit query [--format table|json|csv] [--count]\n"
+                 "sekisho-audit %s: %s\n"
+                 "usage: sekisho-audit %s [--format table|json|csv] [--count]\n"
                  "         %.*s\n"
                  "         FILES|FOLDERS...\n",
+                 command_name,
                  why,
+                 command_name,
                  static_cast<int>(filter_usage().size()),
                  filter_usage().data());
 }
 
-} // namespace
-
-namespace {
-
 int run_query(int argc, char** argv, int from, const char* default_format)
 {
+    command_name = argv[from - 1];
     std::string error;
     auto valued = filter_options();
     valued.insert("--format");
@@ -314,7 +316,7 @@ int run_query(int argc, char** argv, int from, const char* default_format)
     std::vector<audit::log_file> files;
     if (!audit::read_log_files(a->files, files, error))
     {
-        std::fprintf(stderr, "sekisho-audit query: %s\n", error.c_str());
+        std::fprintf(stderr, "sekisho-audit %s: %s\n", command_name, error.c_str());
         return exit_cannot_run;
     }
 

@@ -52,18 +52,6 @@ std::string join_lines(const std::vector<std::string>& lines)
     return out;
 }
 
-// curl --unix-socket GET /v1/status: the audit writer's state.
-boost::json::object audit_status(const gateway& g)
-{
-    const auto r =
-        run({"curl", "-sS", "--unix-socket", g.dir().file("run/admin.sock"), "http://sekishod/v1/status"},
-            g.dir());
-    boost::system::error_code ec;
-    auto v = boost::json::parse(r.out, ec);
-    BOOST_REQUIRE_MESSAGE(!ec && v.is_object() && v.as_object().contains("audit"), r.out + r.err);
-    return v.as_object().at("audit").as_object();
-}
-
 // A log written by the real writer: `count` events, a checkpoint every 5
 // lines, sealed at the end.
 std::string write_sample_log(const temp_dir& dir, const sekisho::audit::signing_key& key, int count)

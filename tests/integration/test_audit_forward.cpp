@@ -6,13 +6,17 @@
 // TLS (server name, client certificate, an untrusted collector refused); the
 // collector down at first (catch-up from the spool); the collector stopped
 // and restarted mid-stream; rotation while forwarding; the state file across
-// a forwarder restart (no full resend).
+// a forwarder restart (no full resend). And the real sekishod with
+// audit.forward in sekisho.yaml, stopped with SIGTERM: the sealed log, up to
+// its last line, at the collector.
 
 #include "daemon/audit/forwarder.hpp"
 #include "daemon/audit/keys.hpp"
 #include "daemon/audit/line.hpp"
 #include "daemon/audit/reader.hpp"
 #include "daemon/audit/writer.hpp"
+#include "harness/audit_log.hpp"
+#include "harness/checks.hpp"
 #include "harness/process.hpp"
 #include "harness/rsyslog.hpp"
 #include "harness/world.hpp"
@@ -21,6 +25,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -32,6 +37,26 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto delivery_timeout = 20s;
+
+// Every complete line of an audit folder, by seq.
+std::map<std::uint64_t, std::string> folder_lines(const std::string& directory)
+{
+    std::vector<audit::log_file> files;
+    std::string error;
+    BOOST_REQUIRE_MESSAGE(audit::read_log_files({directory}, files, error), error);
+    std::map<std::uint64_t, std::string> out;
+    for (const auto& f : files)
+    {
+        audit::for_each_line(f.text, [&](std::size_t, std::string_view line, bool terminated) {
+            if (const auto e = audit::read_envelope(line); e && terminated)
+            {
+                out[e->seq] = std::string(line);
+            }
+            return true;
+        });
+    }
+    return out;
+}
 
 // An audit folder with its writer, in this test's temporary folder.
 struct audit_folder
@@ -66,24 +91,7 @@ struct audit_folder
     }
 
     // Every complete line of the folder, by seq.
-    std::map<std::uint64_t, std::string> lines() const
-    {
-        std::vector<audit::log_file> files;
-        std::string error;
-        BOOST_REQUIRE_MESSAGE(audit::read_log_files({settings.directory}, files, error), error);
-        std::map<std::uint64_t, std::string> out;
-        for (const auto& f : files)
-        {
-            audit::for_each_line(f.text, [&](std::size_t, std::string_view line, bool terminated) {
-                if (const auto e = audit::read_envelope(line); e && terminated)
-                {
-                    out[e->seq] = std::string(line);
-                }
-                return true;
-            });
-        }
-        return out;
-    }
+    std::map<std::uint64_t, std::string> lines() const { return folder_lines(settings.directory); }
 
     std::size_t file_count() const
     {
@@ -119,10 +127,10 @@ struct comparison
     std::string problem;
 };
 
-comparison compare(const audit_folder& folder, const rsyslog_collector& collector)
+// `written`: the audit folder's lines by seq.
+comparison compare(const std::map<std::uint64_t, std::string>& written, const rsyslog_collector& collector)
 {
     comparison c;
-    const auto written = folder.lines();
     std::map<std::uint64_t, int> seen;
     for (const auto& line : collector.lines())
     {
@@ -161,6 +169,26 @@ comparison compare(const audit_folder& folder, const rsyslog_collector& collecto
         c.problem = "the audit folder is empty";
     }
     return c;
+}
+
+comparison compare(const audit_folder& folder, const rsyslog_collector& collector)
+{
+    return compare(folder.lines(), collector);
+}
+
+// The "forward" object of sekishod's audit status; empty when there is none.
+boost::json::object forward_status(const gateway& g)
+{
+    const auto a = audit_status(g);
+    const auto* f = a.if_contains("forward");
+    return f != nullptr && f->is_object() ? f->as_object() : boost::json::object();
+}
+
+bool forward_connected(const gateway& g)
+{
+    const auto f = forward_status(g);
+    const auto* c = f.if_contains("connected");
+    return c != nullptr && c->is_bool() && c->as_bool();
 }
 
 // Waits (bounded) until every line of the folder is at the collector and
@@ -442,6 +470,77 @@ BOOST_AUTO_TEST_CASE(collected_copy_anchors_verification)
     const auto cut = verify();
     BOOST_TEST(cut.exit_code == 7,
                "expected truncated (7), got " << cut.exit_code << ": " << cut.out << cut.err);
+}
+
+// The real sekishod with `audit.forward` in sekisho.yaml: connected while it
+// runs (GET /v1/status), and after SIGTERM (the log sealed, then up to 5 s
+// for the forwarder to send the rest) the collector holds every line of the
+// local audit files byte for byte, the final checkpoint and daemon_stop among
+// them, and anchors `sekisho-audit verify` of the local folder.
+BOOST_AUTO_TEST_CASE(sekishod_forwards_everything_up_to_sigterm)
+{
+    rsyslog_collector collector(world::get().pki);
+    temp_dir keys;
+    const auto k = make_audit_keys(keys);
+    gateway_options o;
+    o.files.emplace_back("audit.key", k.secret_text);
+    o.extra_config +=
+        audit_section("audit",
+                      "audit.key",
+                      {"forward: {address: 127.0.0.1, port: " + std::to_string(collector.tcp_port()) +
+                       ", transport: tcp}"}) +
+        "admin:\n  socket: run/admin.sock\n";
+    gateway g(o);
+    const auto dir = g.dir().file("audit");
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return forward_connected(g); }, 10s),
+                          "not connected to the collector: "
+                              << boost::json::serialize(forward_status(g)) << "\n"
+                              << g.log() << "\nrsyslogd: " << collector.diagnostics());
+
+    // An allowed tunnel, and one denied toward the My Number zone.
+    require_serving(g);
+    const auto denied = curl_via(
+        g.internet(), "http://juki.mynumber.test:" + std::to_string(world::get().mynumber.port()) + "/");
+    BOOST_TEST(denied.connect_code == 403, denied.verbose);
+    BOOST_TEST(denied.verbose_has("Sekisho-Deny: reason=mynumber_zone"), denied.verbose);
+
+    // Forwarded while running, not only at the stop.
+    const auto written = num(audit_status(g), "written_seq");
+    BOOST_TEST(written > 0);
+    BOOST_TEST(eventually([&] { return num(forward_status(g), "forwarded_seq") >= written; }, 10s),
+               "forwarded_seq did not reach " << written << ": "
+                                              << boost::json::serialize(forward_status(g)));
+    BOOST_TEST(forward_connected(g));
+    BOOST_REQUIRE(g.stop(SIGTERM) == 0);
+
+    const auto local = folder_lines(dir);
+    BOOST_REQUIRE(!local.empty());
+    BOOST_TEST(local.rbegin()->second.find("\"event\":\"checkpoint\"") != std::string::npos,
+               local.rbegin()->second);
+    bool stop_recorded = false;
+    for (const auto& [seq, line] : local)
+    {
+        stop_recorded = stop_recorded || line.find("\"event\":\"daemon_stop\"") != std::string::npos;
+    }
+    BOOST_TEST(stop_recorded, "no daemon_stop in the local audit files");
+    for (const auto* e : {"tunnel_allowed", "tunnel_denied"})
+    {
+        BOOST_TEST(audit_events(dir, e).size() >= 1U, "no " << e << " event");
+    }
+    // rsyslogd writes its file a moment after it has received the lines.
+    comparison c;
+    BOOST_TEST(eventually(
+                   [&] {
+                       c = compare(local, collector);
+                       return c.problem.empty();
+                   },
+                   10s),
+               c.problem << "\nsekishod: " << g.log() << "\nrsyslogd: " << collector.diagnostics());
+    BOOST_TEST(c.last_seq == local.rbegin()->first);
+
+    const auto v = sekisho_audit(
+        {"verify", "--key", k.public_file, "--anchor", collector.collected_file(), dir}, g.dir());
+    BOOST_TEST(v.exit_code == 0, "exit " << v.exit_code << ": " << v.out << v.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,9 @@
 
 #include "daemon/audit/keys.hpp"
 #include "daemon/audit/reader.hpp"
+#include "harness/gateway.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 #include <stdexcept>
 
@@ -63,6 +66,17 @@ std::vector<boost::json::object> audit_events(const std::string& directory, cons
         }
     }
     return out;
+}
+
+boost::json::object audit_status(const gateway& g)
+{
+    const auto r =
+        run({"curl", "-sS", "--unix-socket", g.dir().file("run/admin.sock"), "http://sekishod/v1/status"},
+            g.dir());
+    boost::system::error_code ec;
+    auto v = boost::json::parse(r.out, ec);
+    BOOST_REQUIRE_MESSAGE(!ec && v.is_object() && v.as_object().contains("audit"), r.out + r.err);
+    return v.as_object().at("audit").as_object();
 }
 
 run_result sekisho_audit(const std::vector<std::string>& args, const temp_dir& dir)

@@ -1,7 +1,7 @@
 #pragma once
 // The audit log in integration tests: a signing key pair for the daemon,
-// the `audit:` section that uses it, the records the daemon wrote, and
-// sekisho-audit run on them.
+// the `audit:` section that uses it, the records the daemon wrote, the
+// daemon's audit status, and sekisho-audit run on them.
 
 #include "harness/process.hpp"
 
@@ -11,6 +11,8 @@
 #include <vector>
 
 namespace sekisho::test {
+
+class gateway;
 
 struct audit_keys
 {
@@ -30,6 +32,12 @@ std::string audit_section(const std::string& directory,
 std::vector<boost::json::object> audit_records(const std::string& directory);
 // The records of one event.
 std::vector<boost::json::object> audit_events(const std::string& directory, const std::string& event);
+
+// GET /v1/status on the gateway's admin socket (curl --unix-socket; the
+// gateway's config needs `admin: {socket: run/admin.sock}`): its "audit"
+// object, the writer's state (and "forward", the forwarder's, when
+// audit.forward is set). A failed test when there is none.
+boost::json::object audit_status(const gateway& g);
 
 // sekisho-audit with these arguments.
 run_result sekisho_audit(const std::vector<std::string>& args, const temp_dir& dir);
