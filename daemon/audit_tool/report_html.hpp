@@ -7,6 +7,8 @@
 // names) so that scripts and tests can read the page. Everything taken from
 // the log is HTML-escaped: user names and targets are attacker-influenced.
 
+#include "daemon/util/html.hpp"
+
 #include <cstdint>
 #include <map>
 #include <set>
@@ -98,7 +100,6 @@ enum class language
 // The whole page; `first` is the language shown first and the page's lang.
 std::string render_html(const report_data& d, language first);
 
-// Text for HTML content and double-quoted attributes.
-std::string html_escape(std::string_view s);
+using util::html_escape;
 
 } // namespace sekisho::audit_tool

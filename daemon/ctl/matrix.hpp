@@ -6,6 +6,7 @@
 // and how many users hold it. Pure: built from a snapshot, printed by
 // matrix_cmd.cpp (text, JSON) and matrix_html.cpp.
 
+#include "daemon/util/html.hpp"
 #include "policy/snapshot.hpp"
 
 #include <cstddef>
@@ -74,7 +75,6 @@ std::string limits_text(const policy::role& r);  // "64 tunnels per user" / "non
 // The matrix as one self-contained HTML page (no scripts, no external
 // resources); every string from the policy is escaped (matrix_html.cpp).
 std::string matrix_html(const std::string& file, const policy::snapshot& snap, const policy_matrix& m);
-// & < > " ' as character references.
-std::string html_escape(std::string_view text);
+using util::html_escape;
 
 } // namespace sekisho::ctl

@@ -99,36 +99,6 @@ std::string role_section(const matrix_role& r)
 
 } // namespace
 
-std::string html_escape(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text)
-    {
-        switch (c)
-        {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string matrix_html(const std::string& file, const policy::snapshot& snap, const policy_matrix& m)
 {
     const auto& doc = snap.document();

@@ -31,17 +31,6 @@ std::string cloud_url()
     return "http://files.cloud.test:" + std::to_string(world::get().cloud.port()) + "/";
 }
 
-std::vector<std::string> split_lines(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-    {
-        out.push_back(line);
-    }
-    return out;
-}
-
 std::string join_lines(const std::vector<std::string>& lines)
 {
     std::string out;
@@ -261,7 +250,7 @@ BOOST_AUTO_TEST_CASE(each_kind_of_tampering_is_caught_with_its_exit_code)
     write_file(dir.file("audit.pub"), key.public_text());
     const auto pub = dir.file("audit.pub");
     const auto original = write_sample_log(dir, key, 30);
-    const auto lines = split_lines(original);
+    const auto lines = lines_of(original);
     BOOST_REQUIRE(lines.size() > 20U);
 
     auto intact = verify_text(dir, "intact", original, pub);

@@ -55,17 +55,6 @@ sekisho::auth::secrets load_secrets(const std::string& path)
     return *loaded.value;
 }
 
-std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-    {
-        out.push_back(line);
-    }
-    return out;
-}
-
 // The value of `name=` in a URI's query.
 std::string query_value(const std::string& uri, const std::string& name)
 {

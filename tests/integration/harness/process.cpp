@@ -22,6 +22,17 @@ extern char** environ;
 
 namespace sekisho::test {
 
+std::vector<std::string> lines_of(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+    {
+        out.push_back(line);
+    }
+    return out;
+}
+
 std::string read_file(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);

@@ -14,6 +14,8 @@
 namespace sekisho::test {
 
 std::string read_file(const std::string& path);
+// The lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
 void write_file(const std::string& path, const std::string& text);
 
 // A fresh folder under $TMPDIR, removed when the object goes (unless
