@@ -4,11 +4,33 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
+
 namespace sekisho::audit {
 
 namespace {
 
 constexpr std::string_view checkpoint_event = "checkpoint";
+
+bool is_json_object(std::string_view line)
+{
+    boost::system::error_code ec;
+    unsigned char scratch[4096];
+    boost::json::monotonic_resource mr(scratch, sizeof scratch);
+    const auto value = boost::json::parse(line, ec, &mr);
+    return !ec && value.is_object();
+}
+
+void hex_into(const unsigned char* data, std::size_t size, char* out)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < size; ++i)
+    {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 0x0F];
+    }
+}
 
 struct anchor_point
 {
@@ -78,7 +100,8 @@ public:
                 return check_line(n, line, terminated, static_cast<std::size_t>(line.data() - text.data()));
             });
         }
-        if (report_.result == verdict::ok)
+        report_.last_ts = std::string(last_ts_);
+        if (report_.result == verdict::ok && check_tail())
         {
             finish();
         }
@@ -93,7 +116,42 @@ private:
         return false;
     }
 
-    std::string where_prev() const { return prev_where_; }
+    std::string prev_where() const
+    {
+        return files_[prev_file_].path + ":" + std::to_string(prev_line_number_);
+    }
+
+    // The lines after the last checkpoint, which no signature covers, must
+    // each be a JSON object.
+    bool check_tail()
+    {
+        for (file_ = tail_file_; file_ < files_.size(); ++file_)
+        {
+            std::string_view text = files_[file_].text;
+            std::size_t skipped_lines = 0;
+            if (file_ == tail_file_)
+            {
+                const auto cut = std::min(tail_offset_, text.size());
+                skipped_lines = static_cast<std::size_t>(
+                    std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(cut), '\n'));
+                text.remove_prefix(cut);
+            }
+            bool ok = true;
+            for_each_line(text, [&](std::size_t n, std::string_view line, bool) {
+                if (!is_json_object(line))
+                {
+                    ok =
+                        fail(verdict::malformed, skipped_lines + n, "not a sekisho audit record (schema v1)");
+                }
+                return ok;
+            });
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     // Does `seq` occur after byte `from` of the current file, or in a later file?
     bool appears_later(std::uint64_t seq, std::size_t from) const
@@ -123,12 +181,13 @@ private:
                         n,
                         "the last line has no newline: the file was cut in the middle of a record");
         }
+        // The envelope is read by hand; the whole line is parsed as JSON only
+        // where the chain does not vouch for it: the first line, a line whose
+        // successor does not match it, and the unsealed tail (finish()). A
+        // line in the middle is exactly what the writer hashed and a
+        // checkpoint signed, or the chain says otherwise.
         const auto e = read_envelope(line);
-        boost::system::error_code ec;
-        unsigned char scratch[4096];
-        boost::json::monotonic_resource mr(scratch, sizeof scratch);
-        const auto value = boost::json::parse(line, ec, &mr);
-        if (!e || ec || !value.is_object() || e->event.empty())
+        if (!e || e->event.empty() || (report_.lines == 0 && !is_json_object(line)))
         {
             return fail(verdict::malformed, n, "not a sekisho audit record (schema v1)");
         }
@@ -164,11 +223,17 @@ private:
                                 ": " + std::to_string(e->seq - expected) +
                                 " line(s) missing before this one");
             }
-            if (e->prev != prev_hash_)
+            if (e->prev != std::string_view(prev_hash_.data(), prev_hash_.size()))
             {
+                if (!is_json_object(prev_line_))
+                {
+                    n = prev_line_number_;
+                    file_ = prev_file_;
+                    return fail(verdict::malformed, n, "not a sekisho audit record (schema v1)");
+                }
                 return fail(verdict::chain,
                             n,
-                            "prev does not match the hash of the line before (" + prev_where_ +
+                            "prev does not match the hash of the line before (" + prev_where() +
                                 "): that line was altered");
             }
         }
@@ -176,8 +241,9 @@ private:
         {
             if (!checkpoint_signed(line, options_.key))
             {
-                const auto& obj = value.as_object();
-                const auto* named = obj.if_contains("key");
+                boost::system::error_code ec;
+                const auto value = boost::json::parse(line, ec);
+                const auto* named = !ec && value.is_object() ? value.as_object().if_contains("key") : nullptr;
                 std::string names = named && named->is_string() ? std::string(named->as_string()) : "none";
                 return fail(verdict::signature,
                             n,
@@ -188,6 +254,8 @@ private:
             ++report_.checkpoints;
             report_.sealed_seq = e->seq;
             report_.sealed_ts = std::string(e->ts);
+            tail_file_ = file_;
+            tail_offset_ = offset + line.size() + 1;
         }
         if (anchor_ && e->seq == anchor_->seq)
         {
@@ -202,12 +270,14 @@ private:
         }
         ++report_.lines;
         report_.last_seq = e->seq;
-        report_.last_ts = std::string(e->ts);
+        last_ts_ = e->ts;
         last_was_checkpoint_ = e->event == checkpoint_event;
         prev_seq_ = e->seq;
-        prev_hash_ = to_hex(line_hash(line));
-        prev_where_ = files_[file_].path + ":" + std::to_string(n);
-        last_line_ = n;
+        const auto d = line_hash(line);
+        hex_into(d.data(), d.size(), prev_hash_.data());
+        prev_line_ = line;
+        prev_file_ = file_;
+        prev_line_number_ = n;
         return true;
     }
 
@@ -231,7 +301,7 @@ private:
         if (!last_was_checkpoint_)
         {
             report_.result = verdict::unsealed;
-            report_.message = prev_where_ + ": the last " +
+            report_.message = prev_where() + ": the last " +
                               std::to_string(report_.last_seq - report_.sealed_seq) +
                               " record(s) (after seq " + std::to_string(report_.sealed_seq) +
                               ") are not sealed by a checkpoint: the log is live, the daemon stopped "
@@ -246,9 +316,13 @@ private:
     std::optional<anchor_point> anchor_;
     std::size_t file_ = 0;
     std::uint64_t prev_seq_ = 0;
-    std::string prev_hash_;
-    std::string prev_where_;
-    std::size_t last_line_ = 0;
+    std::array<char, 64> prev_hash_{};
+    std::string_view prev_line_;
+    std::size_t prev_file_ = 0;
+    std::size_t prev_line_number_ = 0;
+    std::string_view last_ts_;
+    std::size_t tail_file_ = 0; // where the lines after the last checkpoint begin
+    std::size_t tail_offset_ = 0;
     bool last_was_checkpoint_ = false;
 };
 

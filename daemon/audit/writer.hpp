@@ -91,6 +91,7 @@ private:
     bool resume(std::string& error);
     void run();
     void compose_line(std::chrono::system_clock::time_point ts, std::string_view body);
+    std::string_view timestamp(std::chrono::system_clock::time_point ts);
     void compose_checkpoint();
     bool write_out();
     bool sync();
@@ -115,6 +116,7 @@ private:
     bool stopping_ = false;
     bool closed_ = false;
     bool flush_now_ = false;
+    std::chrono::steady_clock::time_point first_queued_{}; // when the queue last stopped being empty
     bool healthy_ = true;
     std::uint64_t lost_ = 0;
     writer_status shown_; // published by the writer thread for status()
@@ -139,6 +141,8 @@ private:
     std::chrono::steady_clock::time_point file_opened_{};
     std::uint64_t lost_reported_ = 0;
     std::uint64_t checkpoints_ = 0;
+    std::int64_t ts_second_ = -1; // the second ts_text_ holds
+    std::string ts_text_;
     std::string recovered_note_; // fields of the audit_recovered event written first, if any
     std::thread thread_;
 };

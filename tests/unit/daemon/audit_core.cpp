@@ -137,6 +137,22 @@ BOOST_AUTO_TEST_CASE(verifier_classes)
     // Another key.
     r = verify_text(good, audit::signing_key::generate().public_half());
     BOOST_TEST(static_cast<int>(r.result) == static_cast<int>(audit::verdict::signature));
+    // An unsealed last line that chains but is not JSON: no signature
+    // vouches for it, so it is parsed, and refused.
+    {
+        auto text = good;
+        const auto last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+        std::string bad;
+        audit::append_envelope(bad,
+                               26,
+                               "2026-11-22T10:00:00.000Z",
+                               "\"gw\"",
+                               audit::to_hex(audit::line_hash(last.substr(0, last.size() - 1))));
+        bad += "\"event\":\"e\",\"n\":}";
+        r = verify_text(text + bad + "\n", key.public_half());
+        BOOST_TEST(static_cast<int>(r.result) == static_cast<int>(audit::verdict::malformed), r.message);
+        BOOST_TEST(r.message.find("t.log:26:") != std::string::npos, r.message);
+    }
     // Empty input.
     r = verify_text("", key.public_half());
     BOOST_TEST(static_cast<int>(r.result) == static_cast<int>(audit::verdict::malformed));
