@@ -1,11 +1,17 @@
 #include "daemon/audit/reader.hpp"
 
 #include "daemon/audit/line.hpp"
+#include "daemon/util/fd.hpp"
 #include "policy/yaml_reader.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sekisho::audit {
 
@@ -21,6 +27,43 @@ std::uint64_t first_seq_of(std::string_view text)
     const auto end = text.find('\n');
     const auto e = read_envelope(text.substr(0, end));
     return e ? e->seq : 0;
+}
+
+// The file mapped read-only (pre-faulted from the page cache); a file that
+// cannot be mapped (empty, or not a regular file) is read instead.
+bool map_file(log_file& lf, std::string& error)
+{
+    util::fd_guard fd(::open(lf.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    struct stat st
+    {};
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
+    {
+        error = "cannot read " + lf.path + ": " + util::error_text(errno);
+        return false;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0)
+    {
+        const auto size = static_cast<std::size_t>(st.st_size);
+        void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+        if (p != MAP_FAILED)
+        {
+            lf.storage = std::shared_ptr<const void>(
+                p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
+            lf.text = std::string_view(static_cast<const char*>(p), size);
+            return true;
+        }
+    }
+    std::string why;
+    auto text = policy::read_text_file(lf.path, &why);
+    if (!text)
+    {
+        error = "cannot read " + lf.path + ": " + why;
+        return false;
+    }
+    auto owned = std::make_shared<const std::string>(std::move(*text));
+    lf.text = *owned;
+    lf.storage = std::move(owned);
+    return true;
 }
 
 } // namespace
@@ -59,13 +102,10 @@ bool read_log_files(const std::vector<std::string>& paths, std::vector<log_file>
     {
         log_file lf;
         lf.path = f;
-        auto text = policy::read_text_file(f, &error);
-        if (!text)
+        if (!map_file(lf, error))
         {
-            error = "cannot read " + f + ": " + error;
             return false;
         }
-        lf.text = std::move(*text);
         lf.first_seq = first_seq_of(lf.text);
         out.push_back(std::move(lf));
     }

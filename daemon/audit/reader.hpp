@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,12 @@ namespace sekisho::audit {
 struct log_file
 {
     std::string path;
-    std::string text;
+    // The file's bytes: mapped read-only (audit files run to hundreds of MB;
+    // copying them into fresh memory costs more than checking them), kept
+    // alive by `storage`. Tests may point it at their own strings.
+    std::string_view text;
     std::uint64_t first_seq = 0; // of its first line; 0 when it has none readable
+    std::shared_ptr<const void> storage;
 };
 
 // Reads every file (folders expanded), ordered by the seq of their first
