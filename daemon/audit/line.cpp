@@ -56,14 +56,19 @@ digest line_hash(std::string_view line)
     return d;
 }
 
-std::string to_hex(const unsigned char* data, std::size_t size)
+void hex_into(const unsigned char* data, std::size_t size, char* out)
 {
-    std::string out(size * 2, '0');
     for (std::size_t i = 0; i < size; ++i)
     {
         out[2 * i] = hex_digits[data[i] >> 4];
         out[2 * i + 1] = hex_digits[data[i] & 0x0F];
     }
+}
+
+std::string to_hex(const unsigned char* data, std::size_t size)
+{
+    std::string out(size * 2, '0');
+    hex_into(data, size, out.data());
     return out;
 }
 

@@ -29,6 +29,8 @@ using digest = std::array<unsigned char, 32>;
 // BLAKE2b-256 of `line` (libsodium crypto_generichash, no key).
 digest line_hash(std::string_view line);
 std::string to_hex(const unsigned char* data, std::size_t size);
+// The same into `out`, which has room for 2 * size characters.
+void hex_into(const unsigned char* data, std::size_t size, char* out);
 inline std::string to_hex(const digest& d)
 {
     return to_hex(d.data(), d.size());

@@ -22,16 +22,6 @@ bool is_json_object(std::string_view line)
     return !ec && value.is_object();
 }
 
-void hex_into(const unsigned char* data, std::size_t size, char* out)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    for (std::size_t i = 0; i < size; ++i)
-    {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 0x0F];
-    }
-}
-
 struct anchor_point
 {
     std::uint64_t seq = 0;

@@ -20,9 +20,48 @@ using std::chrono::duration_cast;
 
 // Queued events that wake the writer before its group commit is due.
 constexpr std::size_t early_write_events = 4096;
+
+constexpr std::size_t record_head = sizeof(std::int64_t) + sizeof(std::uint32_t);
 using std::chrono::microseconds;
 
 } // namespace
+
+void writer::event_queue::push(std::int64_t ts_ms, std::string_view event, std::string_view fields_json)
+{
+    const auto at = buffer_.size();
+    buffer_.resize(at + record_head);
+    buffer_ += "\"event\":\"";
+    buffer_ += event;
+    buffer_ += '"';
+    if (fields_json.size() > 2)
+    {
+        buffer_ += ',';
+        buffer_ += fields_json.substr(1);
+    }
+    else
+    {
+        buffer_ += '}';
+    }
+    const auto length = static_cast<std::uint32_t>(buffer_.size() - at - record_head);
+    std::memcpy(buffer_.data() + at, &ts_ms, sizeof ts_ms);
+    std::memcpy(buffer_.data() + at + sizeof ts_ms, &length, sizeof length);
+    ++count_;
+}
+
+template <typename Fn>
+void writer::event_queue::for_each(Fn&& fn) const
+{
+    std::size_t at = 0;
+    while (at + record_head <= buffer_.size())
+    {
+        std::int64_t ts_ms = 0;
+        std::uint32_t length = 0;
+        std::memcpy(&ts_ms, buffer_.data() + at, sizeof ts_ms);
+        std::memcpy(&length, buffer_.data() + at + sizeof ts_ms, sizeof length);
+        fn(ts_ms, std::string_view(buffer_).substr(at + record_head, length));
+        at += record_head + length;
+    }
+}
 
 writer::writer(const config::audit_settings& s, signing_key key, std::string host)
     : settings_(s), key_(std::move(key)), key_id_(key_.public_half().id()),
@@ -58,46 +97,37 @@ bool writer::append(std::string_view event, const boost::json::object& fields, b
 
 bool writer::append_serialized(std::string_view event, std::string_view fields_json, bool required)
 {
-    pending p;
-    p.ts = std::chrono::system_clock::now();
-    p.body.reserve(event.size() + fields_json.size() + 16);
-    p.body += "\"event\":\"";
-    p.body += event;
-    p.body += '"';
-    if (fields_json.size() > 2)
+    const auto ts_ms = detail::now_ms();
+    bool wake = false;
     {
-        p.body += ',';
-        p.body += fields_json.substr(1);
+        std::lock_guard lock(mutex_);
+        // fail_closed refuses what must be recorded before it happens (the
+        // caller then does not act, and records that refusal); anything else
+        // that finds no room is lost, and counted.
+        const bool full = closed_ || queue_.size() >= settings_.queue_events;
+        if (required && settings_.fail_closed && (full || !healthy_))
+        {
+            return false;
+        }
+        if (full)
+        {
+            ++lost_;
+            return true;
+        }
+        const bool was_empty = queue_.empty();
+        queue_.push(ts_ms, event, fields_json);
+        ++queued_total_;
+        // One wake-up per group commit: when the queue stops being empty
+        // (the writer then gathers for fsync_interval), and early when it
+        // fills up.
+        if (was_empty)
+        {
+            first_queued_ = steady::now();
+        }
+        wake = was_empty || queue_.size() == early_write_events;
     }
-    else
-    {
-        p.body += '}';
-    }
-    std::lock_guard lock(mutex_);
-    // fail_closed refuses what must be recorded before it happens (the
-    // caller then does not act, and records that refusal); anything else
-    // that finds no room is lost, and counted.
-    const bool full = closed_ || queue_.size() >= settings_.queue_events;
-    if (required && settings_.fail_closed && (full || !healthy_))
-    {
-        return false;
-    }
-    if (full)
-    {
-        ++lost_;
-        return true;
-    }
-    const bool was_empty = queue_.empty();
-    queue_.push_back(std::move(p));
-    ++queued_total_;
-    // One wake-up per group commit: when the queue stops being empty (the
-    // writer then gathers for fsync_interval), and early when it fills up.
-    if (was_empty)
-    {
-        first_queued_ = steady::now();
-        wake_.notify_one();
-    }
-    else if (queue_.size() == early_write_events)
+    // Outside the lock, so that the writer does not wake only to wait for it.
+    if (wake)
     {
         wake_.notify_one();
     }
@@ -178,15 +208,21 @@ void writer::set_healthy()
     shown_.last_error.clear();
 }
 
-std::string_view writer::timestamp(std::chrono::system_clock::time_point ts)
+void writer::set_prev(std::string_view line)
+{
+    const auto d = line_hash(line);
+    prev_hex_.resize(d.size() * 2);
+    hex_into(d.data(), d.size(), prev_hex_.data());
+}
+
+std::string_view writer::timestamp(std::int64_t ms)
 {
     // The text up to the second changes once a second: kept, and only the
     // milliseconds written per line.
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count();
     const auto second = ms / 1000;
     if (second != ts_second_ || ts_text_.empty())
     {
-        ts_text_ = rfc3339_ms(ts); // "2026-11-22T10:00:00.123Z"
+        ts_text_ = rfc3339_ms(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
         ts_second_ = second;
     }
     const auto milli = static_cast<int>(ms % 1000);
@@ -196,13 +232,13 @@ std::string_view writer::timestamp(std::chrono::system_clock::time_point ts)
     return ts_text_;
 }
 
-void writer::compose_line(std::chrono::system_clock::time_point ts, std::string_view body)
+void writer::compose_line(std::int64_t ts, std::string_view body)
 {
     ++seq_;
     const auto start = out_.size();
     append_envelope(out_, seq_, timestamp(ts), host_json_, prev_hex_);
     out_ += body;
-    prev_hex_ = to_hex(line_hash(std::string_view(out_).substr(start)));
+    set_prev(std::string_view(out_).substr(start));
     out_ += '\n';
     out_last_seq_ = seq_;
     if (since_checkpoint_++ == 0)
@@ -228,7 +264,7 @@ void writer::compose_checkpoint()
     out_ += signature_marker;
     out_ += sig;
     out_ += "\"}";
-    prev_hex_ = to_hex(line_hash(std::string_view(out_).substr(start)));
+    set_prev(std::string_view(out_).substr(start));
     out_ += '\n';
     out_last_seq_ = seq_;
     since_checkpoint_ = 0;
@@ -290,7 +326,7 @@ bool writer::sync()
 
 void writer::run()
 {
-    std::vector<pending> batch;
+    event_queue batch;
     std::unique_lock lock(mutex_);
     for (;;)
     {
@@ -343,21 +379,19 @@ void writer::run()
 
         if (!recovered_note_.empty())
         {
-            compose_line(std::chrono::system_clock::now(),
-                         "\"event\":\"audit_recovered\"," + recovered_note_.substr(1));
+            compose_line(detail::now_ms(), "\"event\":\"audit_recovered\"," + recovered_note_.substr(1));
             recovered_note_.clear();
         }
         if (lost > lost_reported_ && !batch.empty())
         {
-            compose_line(std::chrono::system_clock::now(),
+            compose_line(detail::now_ms(),
                          "\"event\":\"audit_lost\",\"count\":" + std::to_string(lost - lost_reported_) + "}");
             lost_reported_ = lost;
         }
-        for (const auto& p : batch)
-        {
-            compose_line(p.ts, p.body);
+        batch.for_each([&](std::int64_t ts_ms, std::string_view body) {
+            compose_line(ts_ms, body);
             ++composed_total_;
-        }
+        });
         out_last_total_ = composed_total_;
         batch.clear();
 

@@ -81,17 +81,41 @@ public:
     void close();
 
 private:
-    struct pending
+    // The queue is one buffer of records, each [ts: int64 ms][length:
+    // uint32][body: `"event":"…",…}`, the line after the envelope]: the
+    // writer swaps it with an empty one of the same capacity, so that a busy
+    // log allocates nothing per event and no memory crosses threads.
+    class event_queue
     {
-        std::chrono::system_clock::time_point ts;
-        std::string body; // `"event":"…",…}`: the line after the envelope
+    public:
+        void push(std::int64_t ts_ms, std::string_view event, std::string_view fields_json);
+        std::size_t size() const { return count_; }
+        bool empty() const { return count_ == 0; }
+        void swap(event_queue& other) noexcept
+        {
+            buffer_.swap(other.buffer_);
+            std::swap(count_, other.count_);
+        }
+        void clear()
+        {
+            buffer_.clear();
+            count_ = 0;
+        }
+        // Calls fn(ts_ms, body) for each record, in order.
+        template <typename Fn>
+        void for_each(Fn&& fn) const;
+
+    private:
+        std::string buffer_;
+        std::size_t count_ = 0;
     };
 
     writer(const config::audit_settings& s, signing_key key, std::string host);
     bool resume(std::string& error);
     void run();
-    void compose_line(std::chrono::system_clock::time_point ts, std::string_view body);
-    std::string_view timestamp(std::chrono::system_clock::time_point ts);
+    void compose_line(std::int64_t ts_ms, std::string_view body);
+    std::string_view timestamp(std::int64_t ts_ms);
+    void set_prev(std::string_view line); // prev_hex_ = hash of `line`, without allocating
     void compose_checkpoint();
     bool write_out();
     bool sync();
@@ -109,7 +133,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable flushed_;
-    std::vector<pending> queue_;
+    event_queue queue_;
     std::uint64_t queued_total_ = 0;   // events ever queued
     std::uint64_t composed_total_ = 0; // of those, composed into lines
     std::uint64_t durable_total_ = 0;  // of those, fsync'ed

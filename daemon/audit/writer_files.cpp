@@ -222,7 +222,7 @@ bool writer::rotate()
         set_unhealthy(error);
         return false;
     }
-    compose_line(std::chrono::system_clock::now(),
+    compose_line(detail::now_ms(),
                  "\"event\":\"log_continued\",\"previous_file\":" + detail::json_string(name) + "}");
     log::info("audit_log_rotated", {{"file", target}});
     return true;
