@@ -59,16 +59,13 @@ public:
             const auto event = audit::final_event(record_);
             if (record_.audited_allow)
             {
-                state_.audit->append(event, audit::closed_fields(record_));
+                state_.audit->append_serialized(event, audit::closed_fields(record_), false);
             }
             else
             {
-                auto fields = audit::decision_fields(record_);
-                if (event == "tunnel_denied")
-                {
-                    fields["decision"] = "deny";
-                }
-                state_.audit->append(event, fields);
+                const std::string_view decision = event == "tunnel_denied" ? "deny" : record_.decision;
+                state_.audit->append_serialized(
+                    event, audit::decision_fields(record_, decision, record_.reason), false);
             }
         }
         state_.tunnel_log->record(record_);
@@ -428,10 +425,8 @@ bool session::audit_allowed(const std::vector<policy::ip_address>& addresses)
         }
         record_.resolved += a.to_string();
     }
-    auto fields = audit::decision_fields(record_);
-    fields["decision"] = "allow";
-    fields["reason"] = "allowed";
-    if (!state_.audit->append("tunnel_allowed", fields, true))
+    if (!state_.audit->append_serialized(
+            "tunnel_allowed", audit::decision_fields(record_, "allow", "allowed"), true))
     {
         return false;
     }

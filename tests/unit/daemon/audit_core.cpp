@@ -3,10 +3,12 @@
 // key files, the verifier on chains built here (and by Python's hashlib in
 // the fuzz corpus), and the fuzz target replayed over its corpus.
 
+#include "daemon/audit/json_text.hpp"
 #include "daemon/audit/keys.hpp"
 #include "daemon/audit/line.hpp"
 #include "daemon/audit/verify.hpp"
 
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -78,6 +80,29 @@ BOOST_AUTO_TEST_CASE(line_hash_is_blake2b_256)
 {
     BOOST_TEST(audit::to_hex(audit::line_hash("abc")) ==
                "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+}
+
+BOOST_AUTO_TEST_CASE(json_text_escapes_what_comes_from_outside)
+{
+    const std::string hostile = std::string("a\"b\\c\n\x01\x7f") + "\xff\xfe" + "住民課";
+    auto text = audit::json_text{}
+                    .str("s", hostile)
+                    .str_or_null("none", "")
+                    .num("u", std::uint64_t{18446744073709551615ULL})
+                    .num("i", std::int64_t{-5})
+                    .list("l", "127.0.0.1,::1")
+                    .list("empty", "");
+    const auto json = std::move(text).finish();
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(json, ec);
+    BOOST_REQUIRE_MESSAGE(!ec, json);
+    const auto& o = v.as_object();
+    BOOST_TEST(o.at("s").as_string() == "a\"b\\c\n\x01\x7f\xEF\xBF\xBD\xEF\xBF\xBD住民課");
+    BOOST_TEST(o.at("none").is_null());
+    BOOST_TEST(o.at("u").as_uint64() == 18446744073709551615ULL);
+    BOOST_TEST(o.at("i").as_int64() == -5);
+    BOOST_TEST(o.at("l").as_array().size() == 2U);
+    BOOST_TEST(o.at("empty").as_array().empty());
 }
 
 BOOST_AUTO_TEST_CASE(envelope_round_trips_and_rejects_other_shapes)
