@@ -76,7 +76,10 @@ void audit_watch::catalog(const policy::snapshot& snap, auth::clock::time_point 
             continue;
         }
         const auto& c = *svc.catalog.cert;
-        const bool expired = now >= c.valid_until || (c.withdrawn && now >= *c.withdrawn);
+        // As decide() sees it: a renewal applied for before expiry keeps
+        // the registration valid (catalog_check.cpp).
+        const bool expired =
+            (now >= c.valid_until && !c.renewal_pending) || (c.withdrawn && now >= *c.withdrawn);
         const auto before = expired_.find(svc.id);
         if (!first_ && expired && before != expired_.end() && !before->second)
         {

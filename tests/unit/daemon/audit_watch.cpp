@@ -90,6 +90,19 @@ BOOST_AUTO_TEST_CASE(a_certification_crossing_its_expiry_is_recorded_once)
     BOOST_TEST(e[0].at("certification").as_string() == "ismap");
 }
 
+BOOST_AUTO_TEST_CASE(a_pending_renewal_is_not_an_expiry)
+{
+    audited a;
+    auto renewing = expiring;
+    renewing.replace(renewing.find("valid_until"), 0, "renewal_pending: 2027-03-01, ");
+    const auto before = st::at("2027-04-02T23:00+09:00");
+    const auto snap = st::compile_ok(st::policy_yaml(roles, "alpha", renewing), before);
+    sekisho::app::audit_watch w(a.state);
+    w.tick(*snap, before);
+    w.tick(*snap, st::at("2027-04-03T00:10+09:00"));
+    BOOST_TEST(a.events("catalog_expired").empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_already_expired_certification_at_start_is_not_a_crossing)
 {
     audited a;
