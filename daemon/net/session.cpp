@@ -63,7 +63,13 @@ public:
             }
             else
             {
-                const std::string_view decision = event == "tunnel_denied" ? "deny" : record_.decision;
+                // (Not a ?: of "deny" and the std::string: that makes a
+                // temporary string the view would outlive.)
+                std::string_view decision = record_.decision;
+                if (event == "tunnel_denied")
+                {
+                    decision = "deny";
+                }
                 state_.audit->append_serialized(
                     event, audit::decision_fields(record_, decision, record_.reason), false);
             }
