@@ -346,6 +346,7 @@ decision apply_roles(const snapshot& snap,
     }
     auto d = deny(failure, failed != nullptr ? "role:" + failed->id : "default:deny", by_entry.dest_zone);
     d.service_id = by_entry.service_id;
+    d.service = by_entry.service;
     d.role_id = failed != nullptr ? failed->id : std::string();
     if (failure == reason::not_granted)
     {
@@ -457,6 +458,7 @@ decision decide(const snapshot& snap, const request& req, clock::time_point now)
     {
         by_entry = decide_internet(snap, dest, now, found);
     }
+    by_entry.service = found.service;
     if (!by_entry.allowed())
     {
         return by_entry;
@@ -477,6 +479,7 @@ decision vet_resolved(const snapshot& snap,
     auto denied = [&](reason why, const char* rule, zone z, std::string detail) {
         auto d = deny(why, rule, z, std::move(detail));
         d.service_id = by_name.service_id;
+        d.service = by_name.service;
         return d;
     };
     if (addresses.empty())

@@ -101,6 +101,10 @@ struct decision
     reason would_deny = reason::allowed;
     // The catalog exception that waived a catalog rule for this decision.
     std::string exception_id;
+    // The catalogued service the target matched (whatever the verdict), in
+    // the snapshot decided against; null for other targets. Callers read its
+    // class for the record instead of looking the name up again.
+    const cloud_service* service = nullptr;
 
     bool allowed() const { return result == verdict::allow; }
     bool report_only() const { return would_deny != reason::allowed; }

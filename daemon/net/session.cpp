@@ -495,18 +495,20 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     {
         co_return;
     }
-    if (const auto* u = snapshot_->find_user(req.user))
+    // The user's entry (null for an unregistered device): department for
+    // the record, and the per-user tunnel limit below.
+    const auto* user_entry = snapshot_->find_user(req.user);
+    if (user_entry != nullptr)
     {
-        record_.department = u->department;
-    }
-    if (dest.type != policy::target::kind::ip)
-    {
-        if (const auto* svc = snapshot_->find_service(dest.host))
-        {
-            record_.data_class = std::string(policy::to_string(svc->max_class));
-        }
+        record_.department = user_entry->department;
     }
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
+    // The class of the catalogued service the target matched, as decide()
+    // found it (not looked up a second time).
+    if (decision.service != nullptr)
+    {
+        record_.data_class = std::string(policy::to_string(decision.service->max_class));
+    }
 
     auto deny = [&](const policy::decision& d) -> asio::awaitable<void> {
         record_.decision = "deny";
@@ -547,7 +549,8 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     slot.emplace(state_.devices, record_.device_fingerprint);
     // The user's limit is the largest of their roles' (limits.tunnels_per_user).
     std::optional<runtime::device_slot> user_slot;
-    if (const auto max = snapshot_->tunnels_per_user(*snapshot_->find_user(req.user)); max > 0)
+    // Allowed implies a registered user (decide() checks identity first).
+    if (const auto max = snapshot_->tunnels_per_user(*user_entry); max > 0)
     {
         if (!state_.users.acquire(req.user, max))
         {

@@ -25,6 +25,25 @@ BOOST_AUTO_TEST_SUITE(decide)
 
 // Invariant 1 by name, on both layers, including a My Number suffix nested
 // inside an LGWAN suffix.
+// The decision names the catalogued service it matched, allowed or not,
+// and no service for other targets.
+BOOST_FIXTURE_TEST_CASE(decision_names_the_matched_service, policy_fixture)
+{
+    const auto allowed = d.on(layer::internet, "files.cloud.example:443");
+    BOOST_TEST(allowed.allowed());
+    BOOST_REQUIRE(allowed.service != nullptr);
+    BOOST_TEST(allowed.service->id == "groupware");
+    const auto wrong_port = d.on(layer::internet, "files.cloud.example:8080");
+    BOOST_TEST(!wrong_port.allowed());
+    BOOST_REQUIRE(wrong_port.service != nullptr);
+    BOOST_TEST(wrong_port.service->id == "groupware");
+    const auto resolved_badly = d.resolved(layer::internet, "files.cloud.example:443", {"10.20.0.1"});
+    BOOST_TEST(!resolved_badly.allowed());
+    BOOST_TEST(resolved_badly.service == allowed.service);
+    BOOST_TEST(d.on(layer::internet, "unknown.example:443").service == nullptr);
+    BOOST_TEST(d.on(layer::internet, "mynumber.example.jp:443").service == nullptr);
+}
+
 BOOST_FIXTURE_TEST_CASE(mynumber_by_name, policy_fixture)
 {
     for (layer l : both_layers)
