@@ -198,6 +198,56 @@ bool forward_connection::established() const
            ti.tcpi_state == TCP_ESTABLISHED;
 }
 
+forward_connection::inbound forward_connection::drop_inbound(std::string& error)
+{
+    char buf[4096];
+    if (ssl_ != nullptr)
+    {
+        ERR_clear_error();
+        const int n = SSL_read(ssl_, buf, sizeof buf);
+        if (n > 0)
+        {
+            return inbound::data;
+        }
+        const int e = SSL_get_error(ssl_, n);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        {
+            return inbound::nothing;
+        }
+        if (e == SSL_ERROR_ZERO_RETURN)
+        {
+            error = "the collector closed the connection (TLS close_notify)";
+            return inbound::closed;
+        }
+        // A close without close_notify: an end of file, which OpenSSL 3
+        // reports as an SSL error ("unexpected eof").
+        if ((e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0) ||
+            ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+        {
+            error = "the collector closed the connection";
+            return inbound::closed;
+        }
+        error = tls_error("the collector closed the connection", e);
+        return inbound::failed;
+    }
+    const auto n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0)
+    {
+        return inbound::data;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    {
+        return inbound::nothing;
+    }
+    if (n == 0)
+    {
+        error = "the collector closed the connection";
+        return inbound::closed;
+    }
+    error = "recv: " + util::error_text(errno);
+    return inbound::failed;
+}
+
 bool forward_connection::peer_alive(std::string& error)
 {
     for (int round = 0; round < 16; ++round)
@@ -207,35 +257,16 @@ bool forward_connection::peer_alive(std::string& error)
         {
             return true;
         }
-        char buf[4096];
-        if (ssl_ != nullptr)
+        switch (drop_inbound(error))
         {
-            ERR_clear_error();
-            const int n = SSL_read(ssl_, buf, sizeof buf);
-            if (n > 0)
-            {
+            case inbound::data:
                 continue;
-            }
-            const int e = SSL_get_error(ssl_, n);
-            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-            {
+            case inbound::nothing:
                 return true;
-            }
-            error = e == SSL_ERROR_ZERO_RETURN ? "the collector closed the connection (TLS close_notify)"
-                                               : tls_error("the collector closed the connection", e);
-            return false;
+            case inbound::closed:
+            case inbound::failed:
+                return false;
         }
-        const auto n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-        if (n > 0)
-        {
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        {
-            return true;
-        }
-        error = n == 0 ? "the collector closed the connection" : "recv: " + util::error_text(errno);
-        return false;
     }
     return true;
 }
@@ -255,38 +286,18 @@ bool forward_connection::finish(clock::time_point deadline)
         }
     }
     ::shutdown(fd_, SHUT_WR);
-    char buf[4096];
+    // The collector's close says it has read everything sent.
     while (wait(POLLIN, deadline, never, error))
     {
-        if (ssl_ != nullptr)
+        switch (drop_inbound(error))
         {
-            ERR_clear_error();
-            const int n = SSL_read(ssl_, buf, sizeof buf);
-            if (n > 0)
-            {
+            case inbound::data:
+            case inbound::nothing:
                 continue;
-            }
-            const int e = SSL_get_error(ssl_, n);
-            if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0))
-            {
+            case inbound::closed:
                 return true;
-            }
-            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-            {
-                // OpenSSL 3 reports a close without close_notify as an
-                // SSL error ("unexpected eof"): the collector closed.
-                return ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-            }
-            continue;
-        }
-        const auto n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-        if (n == 0)
-        {
-            return true;
-        }
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        {
-            return false;
+            case inbound::failed:
+                return false;
         }
     }
     return false;

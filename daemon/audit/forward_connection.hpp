@@ -76,6 +76,17 @@ private:
 
     // "what: " and the OpenSSL errors (or errno, or "connection closed").
     std::string tls_error(const std::string& what, int ssl_error) const;
+    // Reads and drops what the collector sent (a collector says nothing
+    // but its close): whether data came, nothing is there yet, the
+    // collector closed, or the connection failed (`error` says how).
+    enum class inbound
+    {
+        data,
+        nothing,
+        closed,
+        failed
+    };
+    inbound drop_inbound(std::string& error);
 
     // The TLS client context and handshake on the connected socket
     // (forward_connection_tls.cpp).
