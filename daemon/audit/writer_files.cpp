@@ -8,6 +8,7 @@
 #include "daemon/log/logger.hpp"
 #include "daemon/util/fd.hpp"
 
+#include <cstdio>
 #include <filesystem>
 
 #include <fcntl.h>
@@ -23,23 +24,22 @@ using steady = std::chrono::steady_clock;
 // How much of the end of a file is read to find its last line on start-up.
 constexpr std::size_t max_tail_bytes = 1 << 20;
 
+// "audit-20261122T100000Z-000000000001.log": the file's start (UTC,
+// from the records' own timestamp format) and its first seq, so that names
+// sort in chain order.
 std::string rotated_name(std::chrono::system_clock::time_point started, std::uint64_t first_seq)
 {
-    const auto t = std::chrono::system_clock::to_time_t(started);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf,
-                  sizeof buf,
-                  "audit-%04d%02d%02dT%02d%02d%02dZ-%012llu.log",
-                  tm.tm_year + 1900,
-                  tm.tm_mon + 1,
-                  tm.tm_mday,
-                  tm.tm_hour,
-                  tm.tm_min,
-                  tm.tm_sec,
-                  static_cast<unsigned long long>(first_seq));
-    return buf;
+    std::string name = "audit-";
+    for (const char c : rfc3339_ms(started).substr(0, 19)) // 2026-11-22T10:00:00
+    {
+        if (c != '-' && c != ':')
+        {
+            name += c;
+        }
+    }
+    char seq[24];
+    std::snprintf(seq, sizeof seq, "Z-%012llu.log", static_cast<unsigned long long>(first_seq));
+    return name + seq;
 }
 
 void sync_directory(const std::string& dir)

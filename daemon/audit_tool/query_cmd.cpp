@@ -361,15 +361,7 @@ int run_query(int argc, char** argv, int from, const char* default_format)
         table.finish();
     }
     out.flush();
-    if (summary.unreadable != 0)
-    {
-        std::fprintf(
-            stderr,
-            "sekisho-audit query: warning: %llu line(s) are not audit records and were skipped, the first "
-            "at %s (sekisho-audit verify tells why)\n",
-            static_cast<unsigned long long>(summary.unreadable),
-            summary.first_unreadable.c_str());
-    }
+    warn_unreadable(command_name, summary);
     if (out.failed())
     {
         std::fprintf(stderr, "sekisho-audit query: cannot write the output\n");

@@ -377,4 +377,20 @@ scan_summary for_each_record(const std::vector<audit::log_file>& files,
     return s;
 }
 
+void warn_unreadable(std::string_view command, const scan_summary& summary)
+{
+    if (summary.unreadable == 0)
+    {
+        return;
+    }
+    std::fprintf(
+        stderr,
+        "sekisho-audit %.*s: warning: %llu line(s) are not audit records and were skipped, the first "
+        "at %s (sekisho-audit verify tells why)\n",
+        static_cast<int>(command.size()),
+        command.data(),
+        static_cast<unsigned long long>(summary.unreadable),
+        summary.first_unreadable.c_str());
+}
+
 } // namespace sekisho::audit_tool

@@ -95,4 +95,8 @@ scan_summary for_each_record(const std::vector<audit::log_file>& files,
                              const record_filter& filter,
                              const std::function<void(const record&)>& fn);
 
+// On stderr, when lines were skipped: how many, where the first is, and
+// that `verify` tells why. `command` names the caller ("query", "report").
+void warn_unreadable(std::string_view command, const scan_summary& summary);
+
 } // namespace sekisho::audit_tool

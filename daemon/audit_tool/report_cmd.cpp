@@ -250,15 +250,7 @@ int report_command(int argc, char** argv, int from)
                 : d.verified.result == "ok"
                     ? "OK"
                     : ("FAILED (" + d.verified.result + "): " + d.verified.message).c_str());
-    if (summary.unreadable != 0)
-    {
-        std::fprintf(
-            stderr,
-            "sekisho-audit report: warning: %llu line(s) are not audit records and were not counted, the "
-            "first at %s\n",
-            static_cast<unsigned long long>(summary.unreadable),
-            summary.first_unreadable.c_str());
-    }
+    warn_unreadable("report", summary);
     // Like verify: a page was written, but the log it describes is not intact.
     return verdict ? static_cast<int>(*verdict) : 0;
 }
