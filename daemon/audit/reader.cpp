@@ -30,9 +30,13 @@ std::uint64_t first_seq_of(std::string_view text)
 }
 
 // The file mapped read-only (pre-faulted from the page cache); a file that
-// cannot be mapped (empty, or not a regular file) is read instead.
+// cannot be mapped (empty, or not a regular file) is read instead. So is the
+// live audit.log: sekishod may cut a crash's half-written last line at
+// start, and a mapping shrunk under the reader would kill it with SIGBUS.
+// Rotated files are never written again.
 bool map_file(log_file& lf, std::string& error)
 {
+    const bool live = std::filesystem::path(lf.path).filename() == "audit.log";
     util::fd_guard fd(::open(lf.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     struct stat st
     {};
@@ -41,7 +45,7 @@ bool map_file(log_file& lf, std::string& error)
         error = "cannot read " + lf.path + ": " + util::error_text(errno);
         return false;
     }
-    if (S_ISREG(st.st_mode) && st.st_size > 0)
+    if (!live && S_ISREG(st.st_mode) && st.st_size > 0)
     {
         const auto size = static_cast<std::size_t>(st.st_size);
         void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
