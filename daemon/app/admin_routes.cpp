@@ -144,6 +144,14 @@ response admin_routes::route(const admin::request& r)
     {
         return post ? kill_sessions(r) : error(405, "method_not_allowed", "use POST /v1/sessions/kill");
     }
+    if (path == "/v1/policy")
+    {
+        return get ? policy() : error(405, "method_not_allowed", "use GET /v1/policy");
+    }
+    if (path == "/v1/metrics")
+    {
+        return get ? metrics() : error(405, "method_not_allowed", "use GET /v1/metrics");
+    }
     if (path.starts_with(users_prefix) && path.ends_with(unlock_suffix) &&
         path.size() > users_prefix.size() + unlock_suffix.size())
     {
@@ -203,6 +211,36 @@ response admin_routes::status() const
     }
     response out;
     out.body = std::move(body);
+    return out;
+}
+
+response admin_routes::policy() const
+{
+    const auto& st = server_.state_;
+    const auto snap = st.policy.load();
+    const auto& doc = snap->document();
+    const auto now = std::chrono::system_clock::now();
+    json::object body{{"policy", snap->hash()},
+                      {"file", st.settings.policy_file},
+                      {"loaded_at", unix_seconds(server_.policy_loaded_at_)},
+                      {"age_seconds", unix_seconds(now) - unix_seconds(server_.policy_loaded_at_)},
+                      {"services", doc.services.size()},
+                      {"screen_transfer", doc.screen_transfer.size()},
+                      {"users", doc.users.size()},
+                      {"devices", doc.devices.size()}};
+    if (server_.last_reload_)
+    {
+        body["last_reload"] = report_json(*server_.last_reload_);
+    }
+    response out;
+    out.body = std::move(body);
+    return out;
+}
+
+response admin_routes::metrics() const
+{
+    response out;
+    out.body = {{"format", "prometheus"}, {"text", server_.metrics_text()}};
     return out;
 }
 

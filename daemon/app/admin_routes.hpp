@@ -7,6 +7,8 @@
 //   GET  /v1/sessions               telework sessions (?user=U, ?device=D)
 //   POST /v1/sessions/kill          {"id"|"user"|"device": ...}: ends them, closes their tunnels
 //   POST /v1/users/<id>/unlock      lifts the failure lockout of the user and of their devices
+//   GET  /v1/policy                 the policy in force: hash, file, when loaded, its size
+//   GET  /v1/metrics                the Prometheus exposition, as {"format","text"}
 
 #include "daemon/admin/api.hpp"
 
@@ -27,6 +29,8 @@ private:
     admin::response sessions(const admin::request& r) const;
     admin::response kill_sessions(const admin::request& r);
     admin::response unlock_user(const std::string& user);
+    admin::response policy() const;
+    admin::response metrics() const;
 
     server& server_;
 };

@@ -5,6 +5,8 @@
 #include "daemon/app/session_sweep.hpp"
 #include "daemon/auth/secrets.hpp"
 #include "daemon/log/logger.hpp"
+#include "daemon/metrics/metrics_server.hpp"
+#include "daemon/metrics/shard.hpp"
 #include "daemon/net/session.hpp"
 #include "daemon/net/upstream.hpp"
 #include "daemon/tls/crl.hpp"
@@ -105,6 +107,7 @@ server::server(runtime::shared_state& state)
     {
         // Concurrency hint 1: each context is run by exactly one thread.
         registries_.push_back(std::make_unique<runtime::connection_registry>());
+        shards_.push_back(std::make_unique<metrics::shard>());
         contexts_.push_back(std::make_unique<asio::io_context>(1));
         guards_.emplace_back(contexts_.back()->get_executor());
     }
@@ -176,6 +179,17 @@ bool server::bind()
             return false;
         }
     }
+    if (state_.settings.metrics)
+    {
+        metrics_ = std::make_unique<metrics::metrics_server>(
+            *contexts_[0], *state_.settings.metrics, [this] { return metrics_text(); });
+        std::string why;
+        if (!metrics_->bind(&why))
+        {
+            log::error("metrics_failed", {{"error", why}});
+            return false;
+        }
+    }
     return true;
 }
 
@@ -190,7 +204,8 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
     {
         auto& target = *contexts_[next_context_];
         next_context_ = (next_context_ + 1) % contexts_.size();
-        auto [ec, socket] = co_await acc.async_accept(target, use_tuple);
+        tcp::endpoint peer;
+        auto [ec, socket] = co_await acc.async_accept(target, peer, use_tuple);
         if (!acc.is_open() || ec == asio::error::operation_aborted)
         {
             co_return;
@@ -226,7 +241,7 @@ asio::awaitable<void> server::accept_loop(std::size_t listener_index)
         }
         state_.active.fetch_add(1, std::memory_order_relaxed);
         asio::co_spawn(target,
-                       net::run_session(state_, listener_index, std::move(socket)),
+                       net::run_session(state_, listener_index, std::move(socket), peer),
                        [](std::exception_ptr e) { log_escaped("session", e); });
     }
 }
@@ -255,6 +270,8 @@ asio::awaitable<void> server::signal_loop()
             continue;
         }
         draining_ = true;
+        notify_.send("STOPPING=1\nSTATUS=draining " + std::to_string(state_.active.load()) +
+                     " connection(s)");
         log::info("drain_started",
                   {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
                    {"open_connections", std::to_string(state_.active.load())},
@@ -310,6 +327,8 @@ void server::start_reload()
     }
     reload_running_ = true;
     log::info("reload_started", {{"policy_file", state_.settings.policy_file}});
+    notify_.send("RELOADING=1\n" + monotonic_usec_field() + "\nSTATUS=reloading " +
+                 state_.settings.policy_file);
     waiting_running_ = std::move(waiting_next_);
     waiting_next_.clear();
     asio::post(reload_thread_, [this] {
@@ -458,6 +477,21 @@ void server::finish_reload(reload_result result, reload_report report)
     report.policy_hash = state_.policy.load()->hash();
     report.finished = std::chrono::system_clock::now();
     last_reload_ = report;
+    if (report.policy_ok && report.secrets_ok)
+    {
+        ++reloads_ok_;
+        last_reload_ok_ = report.finished;
+    }
+    else
+    {
+        ++reloads_rejected_;
+    }
+    if (report.policy_changed)
+    {
+        policy_loaded_at_ = report.finished;
+    }
+    // Back to READY either way: a rejected file leaves the last good one in force.
+    notify_.send("READY=1\nSTATUS=" + status_line());
     for (auto& w : waiting_running_)
     {
         w->report = report;
@@ -620,6 +654,10 @@ void server::stop()
     {
         admin_->stop();
     }
+    if (metrics_)
+    {
+        metrics_->stop();
+    }
     reload_thread_.stop();
     for (auto& g : guards_)
     {
@@ -640,6 +678,10 @@ int server::run()
     if (admin_)
     {
         admin_->start();
+    }
+    if (metrics_)
+    {
+        metrics_->start();
     }
     signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
@@ -687,16 +729,30 @@ int server::run()
               {{"listeners", summary},
                {"threads", std::to_string(thread_count_)},
                {"policy", state_.policy.load()->hash().substr(0, 16)}});
+    // The listeners are bound and the signal handlers installed: connections
+    // queue in the kernel until the loops below take them.
+    notify_.send("READY=1\nSTATUS=" + status_line());
+    if (notify_.watchdog_interval())
+    {
+        asio::co_spawn(
+            *contexts_[0], watchdog_loop(), [](std::exception_ptr e) { log_escaped("watchdog", e); });
+    }
+    if (notify_.enabled())
+    {
+        asio::co_spawn(*contexts_[0], status_loop(), [](std::exception_ptr e) { log_escaped("status", e); });
+    }
 
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < contexts_.size(); ++i)
     {
         threads.emplace_back([this, i] {
             runtime::connection_registry::current() = registries_[i].get();
+            metrics::shard::current() = shards_[i].get();
             contexts_[i]->run();
         });
     }
     runtime::connection_registry::current() = registries_[0].get();
+    metrics::shard::current() = shards_[0].get();
     contexts_[0]->run();
     for (auto& t : threads)
     {

@@ -9,6 +9,7 @@
 // the CRL files are also checked every timeouts.crl_check.
 
 #include "daemon/app/audit_watch.hpp"
+#include "daemon/app/notify.hpp"
 #include "daemon/app/reload.hpp"
 #include "daemon/runtime/registry.hpp"
 #include "daemon/runtime/runtime.hpp"
@@ -35,6 +36,11 @@ namespace sekisho::admin {
 class admin_server;
 } // namespace sekisho::admin
 
+namespace sekisho::metrics {
+class metrics_server;
+class shard;
+} // namespace sekisho::metrics
+
 namespace sekisho::app {
 
 class admin_routes;
@@ -51,6 +57,9 @@ public:
     bool bind();
     // Runs until drained; returns the process exit code.
     int run();
+    // The Prometheus exposition of everything below (metrics_text.cpp);
+    // thread 0 (the metrics endpoint and the admin API run there).
+    std::string metrics_text() const;
 
 private:
     friend class admin_routes; // the admin API reads state and asks for reloads
@@ -61,6 +70,10 @@ private:
     boost::asio::awaitable<void> signal_loop();
     boost::asio::awaitable<void> drain();
     void kill_all();
+    // systemd: WATCHDOG=1 while every I/O thread answers; STATUS= lines.
+    boost::asio::awaitable<void> watchdog_loop();
+    boost::asio::awaitable<void> status_loop();
+    std::string status_line() const;
     // SIGHUP, on the reload thread: the secrets file (auth.secrets) again.
     void reload_secrets(reload_report& report);
     // Re-decides every open tunnel under snap (after a reload, and every
@@ -97,6 +110,9 @@ private:
     // Registries outlive the contexts: destroying a context destroys the
     // sessions still suspended in it, and they unlink from their registry.
     std::vector<std::unique_ptr<runtime::connection_registry>> registries_;
+    // One per I/O thread (metrics::shard::current() there); they too
+    // outlive the contexts, whose sessions count into them as they end.
+    std::vector<std::unique_ptr<metrics::shard>> shards_;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<std::optional<work_guard>> guards_;
     std::vector<boost::asio::ip::tcp::acceptor> acceptors_;
@@ -117,6 +133,12 @@ private:
     std::vector<std::shared_ptr<reload_waiter>> waiting_running_; // for the one running
     std::optional<reload_report> last_reload_;                    // thread 0
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+    std::chrono::system_clock::time_point policy_loaded_at_ = started_at_; // the policy in force
+    std::optional<std::chrono::system_clock::time_point> last_reload_ok_;  // thread 0
+    std::uint64_t reloads_ok_ = 0;                                         // thread 0
+    std::uint64_t reloads_rejected_ = 0;                                   // thread 0
+    systemd_notify notify_;                                                // thread 0
+    std::unique_ptr<metrics::metrics_server> metrics_;                     // metrics:, on thread 0
     // The admin API (admin:), on thread 0.
     std::unique_ptr<admin_routes> admin_routes_;
     std::unique_ptr<admin::admin_server> admin_;

@@ -7,10 +7,12 @@ namespace sekisho::audit {
 std::string decision_fields(const log::tunnel_record& r, std::string_view decision, std::string_view reason)
 {
     json_text o;
-    o.num("tunnel", r.id)
-        .str("decision", decision)
-        .str("peer", r.peer)
-        .str("listener", r.listener)
+    o.num("tunnel", r.id).str("decision", decision).str("peer", r.peer);
+    if (!r.via.empty())
+    {
+        o.str("via", r.via);
+    }
+    o.str("listener", r.listener)
         .str("layer", r.layer)
         .str_or_null("device", r.device)
         .str("device_fingerprint", r.device_fingerprint)

@@ -3,6 +3,7 @@
 #include "daemon/audit/line.hpp"
 #include "daemon/auth/sodium_ready.hpp"
 #include "daemon/util/fd.hpp"
+#include "daemon/util/private_file.hpp"
 
 #include <sodium.h>
 
@@ -71,7 +72,7 @@ std::optional<std::string> read_key_file(const std::string& path, bool private_f
         error = path + " is not a regular file";
         return std::nullopt;
     }
-    if (private_file && (st.st_mode & 077) != 0)
+    if (private_file && !util::private_enough(path, st.st_mode))
     {
         error = "the audit signing key " + path +
                 " may be read by group or others; it is not used (chmod 600 " + path + ")";

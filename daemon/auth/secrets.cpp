@@ -2,6 +2,7 @@
 
 #include "daemon/auth/secrets_internal.hpp"
 #include "daemon/auth/totp.hpp"
+#include "daemon/util/private_file.hpp"
 #include "policy/yaml_reader.hpp"
 #include "policy/yaml_tree.hpp"
 
@@ -306,7 +307,7 @@ secrets_result load_secrets_file(const std::string& path)
         result.diags.error(at, "the secrets file is not a regular file", "point auth.secrets at a file");
         return result;
     }
-    if ((st.st_mode & 077) != 0)
+    if (!util::private_enough(path, st.st_mode))
     {
         result.diags.error(at,
                            "the secrets file gives permissions to group or others (mode " +

@@ -87,6 +87,19 @@ inline constexpr bounded<std::uint32_t> request_bytes{65536, 1024, 1048576};
 inline constexpr bounded<std::uint32_t> connections{16, 1, 1024};
 } // namespace admin_defaults
 
+// The `metrics:` section: the Prometheus endpoint.
+namespace metrics_defaults {
+// One scrape must arrive and be answered within this time.
+inline constexpr bounded<milliseconds> request_timeout{5s, 100ms, 1min};
+// Scrapes served at once; more are closed at once.
+inline constexpr bounded<std::uint32_t> connections{8, 1, 256};
+} // namespace metrics_defaults
+
+// systemd (sd_notify): how often the STATUS= line is refreshed.
+namespace notify_defaults {
+inline constexpr milliseconds status_interval = 10s;
+} // namespace notify_defaults
+
 // egress.<layer>.dns: the layer's own DNS servers and their answer cache.
 namespace dns_defaults {
 inline constexpr bounded<std::uint32_t> cache_entries{10000, 1, 1000000};

@@ -26,6 +26,15 @@ struct tls_files
     std::optional<std::string> crl;
 };
 
+// listeners[].proxy_protocol: the listener sits behind a load balancer that
+// sends a PROXY protocol header (v1 or v2) first. Only these sources may
+// connect; the header's client address is the one policy and audit see.
+struct proxy_protocol_settings
+{
+    std::vector<policy::cidr> trusted; // addresses or prefixes of the load balancers
+    policy::source_location where;
+};
+
 struct listener_settings
 {
     std::string id;
@@ -33,6 +42,7 @@ struct listener_settings
     std::uint16_t port = 0; // 0: any free port (tests)
     policy::layer layer = policy::layer::internet;
     tls_files tls;
+    std::optional<proxy_protocol_settings> proxy_protocol; // nullopt: clients connect directly
     policy::source_location where;
 };
 
@@ -150,6 +160,17 @@ struct admin_settings
     policy::source_location where;
 };
 
+// `metrics:` (docs/metrics.md): Prometheus text format over plain HTTP on a
+// TCP address (loopback by default: the figures name users' services).
+struct metrics_settings
+{
+    policy::ip_address address;
+    std::uint16_t port = 0;
+    milliseconds request_timeout = metrics_defaults::request_timeout.fallback;
+    std::uint32_t connections = metrics_defaults::connections.fallback;
+    policy::source_location where;
+};
+
 // audit.forward: RFC 5424 syslog over TCP or TLS (RFC 5425 octet
 // counting) to a collector. The audit files are the spool: lines are sent
 // from them, in order, and what was sent is remembered in `state_file`.
@@ -197,9 +218,10 @@ struct settings
     timeouts timeout;
     limits limit;
     log_settings log;
-    std::optional<auth_settings> auth;   // nullopt: no `auth:` section
-    std::optional<admin_settings> admin; // nullopt: no admin socket
-    std::optional<audit_settings> audit; // nullopt: no audit log (a warning at start)
+    std::optional<auth_settings> auth;       // nullopt: no `auth:` section
+    std::optional<admin_settings> admin;     // nullopt: no admin socket
+    std::optional<audit_settings> audit;     // nullopt: no audit log (a warning at start)
+    std::optional<metrics_settings> metrics; // nullopt: no metrics endpoint
     layer_egress egress_lgwan;
     layer_egress egress_internet;
 

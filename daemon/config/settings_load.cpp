@@ -67,7 +67,7 @@ void read_listeners(yaml_reader& r, const yaml_node& node, const std::string& ba
         const auto& item = node[i];
         if (!r.expect_map(item,
                           what,
-                          {"id", "address", "port", "layer", "tls"},
+                          {"id", "address", "port", "layer", "tls", "proxy_protocol"},
                           {"id", "address", "port", "layer", "tls"}))
         {
             continue;
@@ -161,6 +161,10 @@ void read_listeners(yaml_reader& r, const yaml_node& node, const std::string& ba
         else
         {
             ok = false;
+        }
+        if (auto pp = item["proxy_protocol"])
+        {
+            ok = detail::read_proxy_protocol(r, pp, what + ".proxy_protocol", l) && ok;
         }
         if (ok)
         {
@@ -295,7 +299,8 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                   "auth",
                   "admin",
                   "audit",
-                  "egress"},
+                  "egress",
+                  "metrics"},
                  {"version", "policy", "listeners"});
     if (auto v = root["version"])
     {
@@ -415,6 +420,10 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     if (auto a = root["audit"])
     {
         detail::read_audit(r, a, base_dir, s);
+    }
+    if (auto m = root["metrics"])
+    {
+        detail::read_metrics(r, m, s);
     }
     result.value = std::move(s);
     return result;

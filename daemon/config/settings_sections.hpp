@@ -71,6 +71,15 @@ void read_audit(policy::yaml_reader& r,
                 const std::string& base_dir,
                 settings& out);
 
+// The `metrics:` section into out.metrics.
+void read_metrics(policy::yaml_reader& r, const policy::yaml_node& node, settings& out);
+
+// listeners[i].proxy_protocol into l.proxy_protocol; false on an error.
+bool read_proxy_protocol(policy::yaml_reader& r,
+                         const policy::yaml_node& node,
+                         const std::string& what,
+                         listener_settings& l);
+
 // The `auth:` section into out.auth (set even with errors, like the rest of
 // the settings; use it only when the diagnostics have no error).
 void read_auth(policy::yaml_reader& r,

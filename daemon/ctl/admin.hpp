@@ -67,6 +67,11 @@ int device_main(const std::vector<std::string>& args);
 // sekishod through its admin API (daemon_cmd.cpp); `group` is "status",
 // "reload" or "session", `args` what follows it.
 int daemon_main(const std::string& group, const std::vector<std::string>& args);
+// `sekishoctl metrics` and `sekishoctl policy status` (metrics_cmd.cpp): the
+// running sekishod's metrics and the policy in force; `args` follows
+// "metrics" or "policy" ("status" first).
+int metrics_main(const std::vector<std::string>& args);
+int policy_status_main(const std::vector<std::string>& args);
 // `sekishoctl catalog status` (catalog_cmd.cpp).
 int catalog_main(const std::vector<std::string>& args);
 int catalog_import_cmd(const admin_args& a); // catalog import-ismap (catalog_import.cpp)

@@ -39,12 +39,6 @@ long days_between(clock::time_point now, clock::time_point t)
     return static_cast<long>(h >= 0 ? h / 24 : -((-h + 23) / 24));
 }
 
-// `end` is exclusive (the first moment without it): shown as the day before.
-std::string last_day(clock::time_point end)
-{
-    return tokyo_time(end - std::chrono::seconds(1)).substr(0, 10);
-}
-
 void add_dated(std::vector<finding>& out,
                const std::string& service,
                const std::string& what,

@@ -49,11 +49,6 @@ struct change
     std::string after;  // valid_until after, or "" (removed: withdrawn from)
 };
 
-// The last valid day of an exclusive end.
-std::string day_of(clock::time_point end)
-{
-    return tokyo_time(end - std::chrono::seconds(1)).substr(0, 10);
-}
 std::string start_day(clock::time_point start)
 {
     return tokyo_time(start).substr(0, 10);
@@ -97,7 +92,7 @@ registry_yaml(const std::vector<registration>& regs, const std::string& source, 
         {
             y += "    registered: " + start_day(*r.registered) + "\n";
         }
-        y += "    valid_until: " + day_of(r.valid_until) + "\n";
+        y += "    valid_until: " + last_day(r.valid_until) + "\n";
         if (r.withdrawn)
         {
             y += "    withdrawn: " + start_day(*r.withdrawn) + "   # no longer on the list\n";
@@ -223,26 +218,26 @@ int catalog_import_cmd(const admin_args& a)
         }
         if (it == merged.end())
         {
-            changes.push_back({"new", r.number, r.service, "", day_of(r.valid_until)});
+            changes.push_back({"new", r.number, r.service, "", last_day(r.valid_until)});
         }
         else if (it->second.withdrawn)
         {
             changes.push_back(
-                {"relisted", r.number, r.service, day_of(it->second.valid_until), day_of(r.valid_until)});
+                {"relisted", r.number, r.service, last_day(it->second.valid_until), last_day(r.valid_until)});
         }
         else if (r.valid_until > it->second.valid_until)
         {
             changes.push_back(
-                {"renewed", r.number, r.service, day_of(it->second.valid_until), day_of(r.valid_until)});
+                {"renewed", r.number, r.service, last_day(it->second.valid_until), last_day(r.valid_until)});
         }
         else if (!same(r, it->second))
         {
             changes.push_back(
-                {"changed", r.number, r.service, day_of(it->second.valid_until), day_of(r.valid_until)});
+                {"changed", r.number, r.service, last_day(it->second.valid_until), last_day(r.valid_until)});
         }
         if (r.valid_until <= today)
         {
-            changes.push_back({"expired", r.number, r.service, "", day_of(r.valid_until)});
+            changes.push_back({"expired", r.number, r.service, "", last_day(r.valid_until)});
         }
         merged[r.number] = r;
     }
@@ -251,7 +246,7 @@ int catalog_import_cmd(const admin_args& a)
         if (r.scheme == scheme && listed.count(number) == 0 && !r.withdrawn)
         {
             r.withdrawn = today;
-            changes.push_back({"removed", number, r.service, day_of(r.valid_until), start_day(today)});
+            changes.push_back({"removed", number, r.service, last_day(r.valid_until), start_day(today)});
         }
     }
     std::vector<registration> regs;

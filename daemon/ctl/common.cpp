@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 
 namespace sekisho::ctl {
 
@@ -73,9 +74,14 @@ const char* usage_text()
            "       sekishoctl reload [--admin-socket PATH] [--json]\n"
            "       sekishoctl session list [--user USER] [--device ID] [--admin-socket PATH] [--json]\n"
            "       sekishoctl session kill ID | --user USER | --device ID [--admin-socket PATH] [--json]\n"
+           "       sekishoctl policy status [--admin-socket PATH] [--json]\n"
+           "       sekishoctl metrics [--admin-socket PATH] [--json]\n"
+           "       sekishoctl doctor [--config FILE] [--admin-socket PATH] [--warn-days N] [--strict]\n"
+           "                  [--json] (checks of an installed gateway: OK / WARN / FAIL, what to do)\n"
            "The admin socket: --admin-socket, else $SEKISHO_ADMIN_SOCKET, else /run/sekisho/admin.sock.\n"
            "exit: 0 ok, 1 the policy has errors or a policy test failed, a user/device change was\n"
-           "      refused or not written, or sekishod refused or could not be reached, 2 usage\n";
+           "      refused or not written, sekishod refused or could not be reached, or a doctor\n"
+           "      check failed (with --strict: or warned), 2 usage\n";
 }
 
 int usage(const char* problem)
@@ -178,6 +184,34 @@ boost::json::object decision_json(const policy::decision& d)
             {"service", d.service_id},
             {"would_deny", d.report_only() ? std::string(policy::to_string(d.would_deny)) : std::string()},
             {"detail", d.detail}};
+}
+
+std::string last_day(policy::clock::time_point end)
+{
+    return tokyo_time(end - std::chrono::seconds(1)).substr(0, 10);
+}
+
+std::string json_text(const boost::json::value* v)
+{
+    if (v == nullptr || v->is_null())
+    {
+        return "-";
+    }
+    return v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v);
+}
+
+std::string json_time_jst(const boost::json::value* v)
+{
+    if (v == nullptr || !v->is_int64())
+    {
+        return "-";
+    }
+    const auto t = static_cast<std::time_t>(v->as_int64() + 9 * 3600);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S JST", &tm);
+    return buf;
 }
 
 std::string tokyo_time(policy::clock::time_point t)

@@ -54,6 +54,17 @@ boost::json::object decision_json(const policy::decision& d);
 std::string tokyo_time(policy::clock::time_point t);
 // "2027-04-07T22:00:00+09:00"
 std::string iso_time(policy::clock::time_point t);
+// The last day (Tokyo) of an exclusive end: "2027-03-31" for 2027-04-01 00:00 JST.
+std::string last_day(policy::clock::time_point end);
+// A value of an admin API answer as text: strings as they are, other values
+// as JSON, "-" when missing or null.
+std::string json_text(const boost::json::value* v);
+inline std::string json_text(const boost::json::object& o, const char* key)
+{
+    return json_text(o.if_contains(key));
+}
+// Unix seconds of an admin API answer as "2026-11-22 09:00:00 JST"; "-" when missing.
+std::string json_time_jst(const boost::json::value* v);
 // "7d", "36h" → "1d 12h", "90m" → "1h 30m"; the two largest units only.
 std::string duration_text(std::chrono::seconds s);
 // Every window through policy::describe(), "; " between; "any time" when none.

@@ -18,34 +18,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string text_of(const json::value* v)
-{
-    if (v == nullptr || v->is_null())
-    {
-        return "-";
-    }
-    if (v->is_string())
-    {
-        return std::string(v->as_string());
-    }
-    return json::serialize(*v);
-}
-
-// "2026-11-22 09:00:00 JST" (sekisho's operators work in Japan time).
-std::string jst(const json::value* v)
-{
-    if (v == nullptr || !v->is_int64())
-    {
-        return "-";
-    }
-    const std::time_t t = static_cast<std::time_t>(v->as_int64() + 9 * 3600);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S JST", &tm);
-    return buf;
-}
-
 // Prints the reply (JSON as is with --json); the exit code.
 int finish(const admin_args& a, const admin_reply& r)
 {
@@ -75,7 +47,7 @@ void print_lines(const json::object& o, const char* key, const char* heading)
     std::printf("%s\n", heading);
     for (const auto& line : list->as_array())
     {
-        std::printf("  %s\n", text_of(&line).c_str());
+        std::printf("  %s\n", json_text(&line).c_str());
     }
 }
 
@@ -85,7 +57,7 @@ void print_reload(const json::object& o)
     const bool changed = o.if_contains("policy_changed") && o.at("policy_changed").as_bool();
     std::printf("policy    %s (%s)\n",
                 policy_ok ? (changed ? "reloaded" : "unchanged") : "REJECTED, the previous one stays",
-                text_of(o.if_contains("policy")).substr(0, 16).c_str());
+                json_text(o.if_contains("policy")).substr(0, 16).c_str());
     if (const auto* s = o.if_contains("secrets_ok"))
     {
         std::printf("secrets   %s\n", s->as_bool() ? "reloaded" : "REJECTED, the previous file stays");
@@ -103,15 +75,15 @@ int status(const admin_args& a)
     }
     const auto& o = r.body.as_object();
     std::printf("sekishod  %s, pid %s, up %ss%s\n",
-                text_of(o.if_contains("version")).c_str(),
-                text_of(o.if_contains("pid")).c_str(),
-                text_of(o.if_contains("uptime_seconds")).c_str(),
+                json_text(o.if_contains("version")).c_str(),
+                json_text(o.if_contains("pid")).c_str(),
+                json_text(o.if_contains("uptime_seconds")).c_str(),
                 o.if_contains("draining") && o.at("draining").as_bool() ? ", DRAINING" : "");
-    std::printf("policy    %s\n", text_of(o.if_contains("policy")).substr(0, 16).c_str());
-    std::printf("connections %s", text_of(o.if_contains("connections")).c_str());
+    std::printf("policy    %s\n", json_text(o.if_contains("policy")).substr(0, 16).c_str());
+    std::printf("connections %s", json_text(o.if_contains("connections")).c_str());
     if (o.if_contains("sessions"))
     {
-        std::printf(", sessions %s", text_of(o.if_contains("sessions")).c_str());
+        std::printf(", sessions %s", json_text(o.if_contains("sessions")).c_str());
     }
     std::printf("\n");
     if (const auto* au = o.if_contains("audit"); au != nullptr && au->is_object())
@@ -120,18 +92,18 @@ int status(const admin_args& a)
         const bool healthy = x.if_contains("healthy") && x.at("healthy").as_bool();
         std::printf("audit     %s (%s), seq %s written, %s on disk, queue %s/%s, lost %s%s%s\n",
                     healthy ? "writable" : "NOT WRITABLE",
-                    text_of(x.if_contains("mode")).c_str(),
-                    text_of(x.if_contains("written_seq")).c_str(),
-                    text_of(x.if_contains("durable_seq")).c_str(),
-                    text_of(x.if_contains("queue_depth")).c_str(),
-                    text_of(x.if_contains("queue_capacity")).c_str(),
-                    text_of(x.if_contains("lost")).c_str(),
+                    json_text(x.if_contains("mode")).c_str(),
+                    json_text(x.if_contains("written_seq")).c_str(),
+                    json_text(x.if_contains("durable_seq")).c_str(),
+                    json_text(x.if_contains("queue_depth")).c_str(),
+                    json_text(x.if_contains("queue_capacity")).c_str(),
+                    json_text(x.if_contains("lost")).c_str(),
                     healthy ? "" : ": ",
-                    healthy ? "" : text_of(x.if_contains("error")).c_str());
+                    healthy ? "" : json_text(x.if_contains("error")).c_str());
     }
     if (const auto* last = o.if_contains("last_reload"); last != nullptr && last->is_object())
     {
-        std::printf("last reload at %s:\n", jst(last->as_object().if_contains("finished")).c_str());
+        std::printf("last reload at %s:\n", json_time_jst(last->as_object().if_contains("finished")).c_str());
         print_reload(last->as_object());
     }
     return exit_ok;
@@ -156,12 +128,12 @@ void print_sessions(const json::value& list)
         for (const auto& s : list.as_array())
         {
             const auto& o = s.as_object();
-            rows.push_back({text_of(o.if_contains("id")),
-                            text_of(o.if_contains("user")),
-                            text_of(o.if_contains("device")),
-                            text_of(o.if_contains("layer")),
-                            text_of(o.if_contains("open_tunnels")),
-                            jst(o.if_contains("started"))});
+            rows.push_back({json_text(o.if_contains("id")),
+                            json_text(o.if_contains("user")),
+                            json_text(o.if_contains("device")),
+                            json_text(o.if_contains("layer")),
+                            json_text(o.if_contains("open_tunnels")),
+                            json_time_jst(o.if_contains("started"))});
         }
     }
     print_table(rows);

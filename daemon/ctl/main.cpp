@@ -14,6 +14,10 @@
 //                                             the users' passwords and TOTP keys (user_cmd.cpp)
 //   sekishoctl device add | lost | retire | list --inventory FILE ...
 //                                             the device inventory (device_cmd.cpp)
+//   sekishoctl doctor [--config FILE] [--admin-socket PATH] [--warn-days N] [--strict]
+//                                             checks of an installed gateway (doctor_cmd.cpp)
+//   sekishoctl metrics | policy status [--admin-socket PATH]
+//                                             the running sekishod's metrics, its policy (metrics_cmd.cpp)
 //
 // Exit codes: 0 ok, 1 the policy has errors or a test failed (user, device:
 // the change was refused or could not be written), 2 usage.
@@ -21,6 +25,7 @@
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/commands.hpp"
 #include "daemon/ctl/common.hpp"
+#include "daemon/ctl/doctor.hpp"
 
 #include <cstdio>
 #include <set>
@@ -81,6 +86,18 @@ int main(int argc, char** argv)
     if (!args.empty() && args[0] == "catalog")
     {
         return catalog_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+    if (!args.empty() && args[0] == "doctor")
+    {
+        return doctor::doctor_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+    if (!args.empty() && args[0] == "metrics")
+    {
+        return metrics_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+    if (args.size() >= 2 && args[0] == "policy" && args[1] == "status")
+    {
+        return policy_status_main(std::vector<std::string>(args.begin() + 1, args.end()));
     }
     if (!args.empty() && (args[0] == "status" || args[0] == "reload" || args[0] == "session"))
     {

@@ -80,6 +80,10 @@ std::string to_json(const tunnel_record& r)
     o["listener"] = u(r.listener);
     o["layer"] = u(r.layer);
     o["peer"] = u(r.peer);
+    if (!r.via.empty())
+    {
+        o["via"] = u(r.via);
+    }
     o["device"] = {{"id", r.device.empty() ? boost::json::value(nullptr) : u(r.device)},
                    {"subject", u(r.device_subject)},
                    {"fingerprint", u(r.device_fingerprint)},

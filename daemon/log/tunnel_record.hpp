@@ -17,7 +17,8 @@ struct tunnel_record
     std::chrono::milliseconds duration{0};
     std::string listener;
     std::string layer;
-    std::string peer;               // client address:port
+    std::string peer;               // client address:port (from the PROXY header behind a load balancer)
+    std::string via;                // the load balancer's address:port (proxy_protocol); empty: direct
     std::string device_subject;     // certificate subject CN
     std::string device_fingerprint; // SHA-256 of the DER certificate, hex
     std::string device_serial;      // hex

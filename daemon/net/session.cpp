@@ -1,7 +1,10 @@
 #include "daemon/net/session.hpp"
 
 #include "daemon/audit/events.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/metrics/shard.hpp"
 #include "daemon/net/deadline.hpp"
+#include "daemon/net/proxy_accept.hpp"
 #include "daemon/net/proxy_chain.hpp"
 #include "daemon/net/relay.hpp"
 #include "daemon/net/upstream.hpp"
@@ -52,7 +55,7 @@ public:
         {
             record_.end_cause = "closed";
         }
-        if (state_.audit)
+        if (state_.audit && record_.end_cause != "health_check")
         {
             // Not `required`: the connection is over either way; a record
             // the queue cannot take is counted as lost.
@@ -75,6 +78,7 @@ public:
             }
         }
         state_.tunnel_log->record(record_);
+        metrics::note([this](metrics::shard& m) { m.connection_ended(record_); });
         state_.active.fetch_sub(1, std::memory_order_relaxed);
     }
     session_guard(const session_guard&) = delete;
@@ -187,19 +191,12 @@ asio::awaitable<error_code> close_notify(tls::tls_stream& client)
     co_return co_await client.shutdown();
 }
 
-std::string peer_text(const tcp::socket& s)
-{
-    error_code ec;
-    const auto ep = s.remote_endpoint(ec);
-    return ec ? std::string("unknown") : endpoint_text(ep.address(), ep.port());
-}
-
 class session
 {
 public:
-    session(runtime::shared_state& state, std::size_t listener_index)
+    session(runtime::shared_state& state, std::size_t listener_index, const tcp::endpoint& peer)
         : state_(state), listener_(state.listeners[listener_index]), snapshot_(state.policy.load()),
-          limits_(state.settings.limit), timeouts_(state.settings.timeout)
+          limits_(state.settings.limit), timeouts_(state.settings.timeout), peer_(peer)
     {
         record_.id = state.next_id.fetch_add(1, std::memory_order_relaxed);
         record_.started = std::chrono::system_clock::now();
@@ -212,6 +209,7 @@ public:
     asio::awaitable<void> run(tcp::socket socket);
 
 private:
+    asio::awaitable<bool> take_proxy_header(tcp::socket& socket);
     asio::awaitable<bool> expect_tls(tcp::socket& socket);
     asio::awaitable<void> answer(tls::tls_stream& client, unsigned status, std::string text);
     asio::awaitable<void> tunnel(tls::tls_stream& client, head_outcome head);
@@ -237,8 +235,64 @@ private:
     const config::timeouts& timeouts_;
     log::tunnel_record record_;
     runtime::connection_entry entry_;
-    steady::time_point handshake_deadline_ = steady::now() + timeouts_.tls_handshake;
+    tcp::endpoint peer_; // as accept() reported it
+    steady::time_point accepted_ = steady::now();
+    // One deadline from accept for the PROXY header and the TLS handshake.
+    steady::time_point handshake_deadline_ = accepted_ + timeouts_.tls_handshake;
+    bool health_check_ = false; // a PROXY v2 LOCAL header: the load balancer's own probe
 };
+
+// Behind a load balancer (listeners[].proxy_protocol): only a trusted sender,
+// and its header names the client that policy and audit see.
+asio::awaitable<bool> session::take_proxy_header(tcp::socket& socket)
+{
+    using result = proxy_outcome::result;
+    const auto got =
+        co_await accept_proxy_header(socket, peer_, *listener_.settings.proxy_protocol, handshake_deadline_);
+    if (got.what == result::ok)
+    {
+        if (!got.header.local && got.header.source)
+        {
+            record_.via = record_.peer;
+            record_.peer = endpoint_text(to_asio(*got.header.source), got.header.source_port);
+        }
+        health_check_ = got.header.local;
+        co_return true;
+    }
+    metrics::note([](metrics::shard& m) { m.proxy_refused(); });
+    switch (got.what)
+    {
+        case result::untrusted:
+            end("proxy_untrusted", "proxy_untrusted");
+            record_.detail = "the sender is not in proxy_protocol.trusted";
+            break;
+        case result::timeout:
+            end("proxy_header_timeout", "proxy_header_timeout");
+            break;
+        case result::closed:
+            end("client_closed");
+            record_.detail = got.error;
+            co_return false;
+        default:
+            end("proxy_invalid", "proxy_invalid");
+            record_.detail = got.error;
+            break;
+    }
+    // Throttled per thread: a port scan must not flood the journal.
+    thread_local steady::time_point last_logged{};
+    thread_local std::uint64_t unlogged = 0;
+    ++unlogged;
+    if (steady::now() - last_logged >= std::chrono::seconds(1))
+    {
+        last_logged = steady::now();
+        log::warning(record_.end_cause,
+                     {{"listener", listener_.settings.id},
+                      {"peer", record_.peer},
+                      {"detail", record_.detail},
+                      {"count", std::to_string(std::exchange(unlogged, 0))}});
+    }
+    co_return false;
+}
 
 // A client that speaks plain HTTP to a TLS port gets a plain answer saying so.
 asio::awaitable<bool> session::expect_tls(tcp::socket& socket)
@@ -296,14 +350,23 @@ asio::awaitable<void> session::run(tcp::socket socket)
     co_await asio::this_coro::throw_if_cancelled(false);
     session_guard guard(state_, record_);
     runtime::registry_link link(entry_);
-    record_.peer = peer_text(socket);
+    record_.peer = endpoint_text(peer_.address(), peer_.port());
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     socket.set_option(asio::socket_base::keep_alive(true), ignored);
     entry_.client = &socket;
 
+    if (listener_.settings.proxy_protocol && !co_await take_proxy_header(socket))
+    {
+        co_return;
+    }
     if (!co_await expect_tls(socket))
     {
+        // A load balancer's probe (v2 LOCAL) closes, or resets, unread.
+        if (health_check_ && (record_.end_cause == "client_closed" || record_.end_cause == "client_error"))
+        {
+            end("health_check");
+        }
         co_return;
     }
     tls::tls_stream client(std::move(socket), listener_.tls->native_handle());
@@ -408,6 +471,10 @@ asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
             end("denied", "layer_conflict");
             co_return false;
         default:
+            if (outcome.result != auth::auth_result::missing)
+            {
+                metrics::note([&](metrics::shard& m) { m.auth_failed(auth::to_string(outcome.result)); });
+            }
             record_.decision = "deny";
             co_await answer(client, 407, proto::reply_auth_required());
             end("auth_required", std::string(auth::to_string(outcome.result)));
@@ -460,6 +527,10 @@ void session::audit_sign_in(const auth::auth_outcome& outcome)
     f["device"] = record_.device;
     f["layer"] = record_.layer;
     f["peer"] = record_.peer;
+    if (!record_.via.empty())
+    {
+        f["via"] = record_.via;
+    }
     if (outcome.result == auth_result::ok)
     {
         f["session"] = outcome.session.id;
@@ -502,7 +573,9 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     {
         record_.department = user_entry->department;
     }
+    const auto decide_started = steady::now();
     auto decision = policy::decide(*snapshot_, req, std::chrono::system_clock::now());
+    metrics::note([&](metrics::shard& m) { m.decided(steady::now() - decide_started); });
     // The class of the catalogued service the target matched, as decide()
     // found it (not looked up a second time).
     if (decision.service != nullptr)
@@ -718,6 +791,7 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
     record_.decision = "allow";
     record_.reason = "allowed";
     record_.status = 200;
+    metrics::note([this](metrics::shard& m) { m.tunnel_opened(record_.layer, steady::now() - accepted_); });
     auto established =
         co_await with_deadline(send_to_client(client, proto::reply_established()), timeouts_.request);
     if (!established || *established)
@@ -785,9 +859,9 @@ asio::awaitable<void> session::tunnel(tls::tls_stream& client, head_outcome head
 } // namespace
 
 asio::awaitable<void>
-run_session(runtime::shared_state& state, std::size_t listener_index, tcp::socket socket)
+run_session(runtime::shared_state& state, std::size_t listener_index, tcp::socket socket, tcp::endpoint peer)
 {
-    session s(state, listener_index);
+    session s(state, listener_index, peer);
     co_await s.run(std::move(socket));
 }
 

@@ -21,9 +21,20 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-int connect_loopback(std::uint16_t port, bool nonblocking)
+int connect_loopback(std::uint16_t port, bool nonblocking, const std::string& source = {})
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!source.empty())
+    {
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0)
+        {
+            ::close(fd);
+            return -1;
+        }
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
@@ -100,13 +111,24 @@ curl_result curl_via(std::uint16_t proxy_port,
 }
 
 tls_client::tls_client(std::uint16_t port, const std::string& device, std::chrono::milliseconds timeout)
+    : tls_client(port, tls_client_options{device, timeout, {}, {}})
+{}
+
+tls_client::tls_client(std::uint16_t port, const tls_client_options& o)
 {
     const auto& w = world::get();
-    const auto deadline = steady::now() + timeout;
-    fd_ = connect_loopback(port, true);
+    const auto& device = o.device;
+    const auto deadline = steady::now() + o.timeout;
+    fd_ = connect_loopback(port, true, o.source);
     if (fd_ < 0)
     {
         error_ = "connect failed";
+        return;
+    }
+    if (!o.preamble.empty() && ::send(fd_, o.preamble.data(), o.preamble.size(), MSG_NOSIGNAL) !=
+                                   static_cast<ssize_t>(o.preamble.size()))
+    {
+        error_ = "preamble not sent";
         return;
     }
     ctx_ = SSL_CTX_new(TLS_client_method());

@@ -32,9 +32,18 @@ curl_result curl_via(std::uint16_t proxy_port,
 
 using namespace std::chrono_literals;
 
+struct tls_client_options
+{
+    std::string device = "device-demo";
+    std::chrono::milliseconds timeout = 5s;
+    std::string preamble; // bytes sent before the TLS handshake (e.g. a PROXY header)
+    std::string source;   // local IPv4 address to connect from (e.g. 127.0.0.77); empty: any
+};
+
 class tls_client
 {
 public:
+    tls_client(std::uint16_t port, const tls_client_options& options);
     // Connects and completes the TLS 1.3 handshake; ok() tells if it did.
     explicit tls_client(std::uint16_t port,
                         const std::string& device = "device-demo",

@@ -124,6 +124,11 @@ test_config_yaml(const gateway_options& o, const std::string& policy_path, const
         {
             t += "      crl: " + pki + "/" + crl + "\n";
         }
+        std::istringstream extra(o.listener_extra);
+        for (std::string line; std::getline(extra, line);)
+        {
+            t += "    " + line + "\n";
+        }
         return t;
     };
     std::ostringstream y;
@@ -176,7 +181,7 @@ gateway::gateway(gateway_options options)
     }
     auto argv = options.wrapper;
     argv.insert(argv.end(), {SEKISHOD_PATH, "--config", config});
-    process_ = std::make_unique<process>(argv, dir_.file("stdout"), dir_.file("stderr"));
+    process_ = std::make_unique<process>(argv, dir_.file("stdout"), dir_.file("stderr"), options.env);
     const bool ready =
         eventually([&] { return log().find("event=ready") != std::string::npos || !process_->running(); },
                    std::chrono::seconds(20));
@@ -305,7 +310,11 @@ std::vector<boost::json::object> gateway::records() const
 
 boost::json::object gateway::record_for(std::uint16_t local_port, std::chrono::milliseconds timeout) const
 {
-    const std::string peer = "127.0.0.1:" + std::to_string(local_port);
+    return record_from("127.0.0.1:" + std::to_string(local_port), timeout);
+}
+
+boost::json::object gateway::record_from(const std::string& peer, std::chrono::milliseconds timeout) const
+{
     std::optional<boost::json::object> found;
     eventually(
         [&] {

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,11 @@ struct gateway_options
     std::vector<std::pair<std::string, std::string>> files;
     // The policy text; empty: test_policy_yaml().
     std::string policy;
+    // Keys added to both listeners, indented by the harness (e.g.
+    // "proxy_protocol:\n  trusted: [127.0.0.1]").
+    std::string listener_extra;
+    // Added to sekishod's environment (e.g. NOTIFY_SOCKET).
+    std::map<std::string, std::string> env;
 };
 
 class gateway
@@ -61,6 +67,9 @@ public:
     // The record of the connection from 127.0.0.1:local_port (waits for it).
     boost::json::object record_for(std::uint16_t local_port,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+    // The record whose peer is exactly `peer` ("203.0.113.7:40000").
+    boost::json::object record_from(const std::string& peer,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
     // kill -9, as a crash: no clean stop is expected afterwards.
     void crash();

@@ -1,0 +1,168 @@
+# FHS install rules beyond the programs (daemon/CMakeLists.txt) and the unit
+# (systemd/CMakeLists.txt): man pages, documentation, examples and the
+# configuration in /etc/sekisho; then the Debian package (CPack):
+#
+#   cmake --build build/release --target sekishod sekishoctl sekisho-audit man_pages
+#   cd build/release && cpack -G DEB        → sekisho_<version>_<arch>.deb
+#
+# scripts/test-package builds the package, installs it and checks it.
+include(GNUInstallDirs)
+
+set(SEKISHO_CONFIG_DIR ${CMAKE_INSTALL_FULL_SYSCONFDIR}/sekisho)
+
+# ---- man pages: gzip -9n as Debian ships them --------------------------------
+set(sekisho_man_pages sekishod.8 sekishoctl.8 sekisho-audit.1 sekisho-policy.5)
+set(sekisho_man_outputs)
+foreach(page IN LISTS sekisho_man_pages)
+    set(source ${PROJECT_SOURCE_DIR}/man/${page})
+    set(output ${PROJECT_BINARY_DIR}/man/${page}.gz)
+    add_custom_command(OUTPUT ${output}
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+        COMMAND gzip -9n -c ${source} > ${output}
+        DEPENDS ${source}
+        COMMENT "Compressing man page ${page}"
+        VERBATIM)
+    list(APPEND sekisho_man_outputs ${output})
+    string(REGEX MATCH "[0-9]$" section ${page})
+    install(FILES ${output} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+endforeach()
+add_custom_target(man_pages ALL DEPENDS ${sekisho_man_outputs})
+
+# ---- documentation and examples ----------------------------------------------
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/config/sekisho.yaml ${PROJECT_SOURCE_DIR}/config/policy.yaml
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/policies/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/policies)
+
+# ---- /etc/sekisho (conffiles in the .deb) ------------------------------------
+set(sekisho_conffiles sekisho.yaml policy.yaml devices.yaml README)
+foreach(name IN LISTS sekisho_conffiles)
+    install(FILES ${PROJECT_SOURCE_DIR}/config/packaged/${name} DESTINATION ${SEKISHO_CONFIG_DIR})
+endforeach()
+
+# ---- the .deb ----------------------------------------------------------------
+# The unit and the packaged sekisho.yaml name /usr/sbin/sekishod and
+# /etc/sekisho: the package is built only from a tree configured for /usr.
+if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    add_custom_target(package
+        COMMAND ${CMAKE_COMMAND} -E echo
+                "sekisho: the .deb needs CMAKE_INSTALL_PREFIX=/usr (this tree has ${CMAKE_INSTALL_PREFIX}); reconfigure with -DCMAKE_INSTALL_PREFIX=/usr"
+        COMMAND ${CMAKE_COMMAND} -E false
+        VERBATIM)
+    return()
+endif()
+
+set(SEKISHO_PACKAGE_MAINTAINER "sekisho maintainers <sekisho@example.invalid>"
+    CACHE STRING "Maintainer field of the .deb")
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME sekisho)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT ${SEKISHO_PACKAGE_MAINTAINER})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "secure telework gateway for Japanese municipalities")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+# No source package, no per-component split: one binary package.
+set(CPACK_SOURCE_GENERATOR "")
+
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER ${SEKISHO_PACKAGE_MAINTAINER})
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "secure telework gateway for Japanese municipalities
+ sekishod relays teleworkers' HTTP CONNECT tunnels over TLS 1.3 with device
+ certificates, deciding each one against a policy of the three-layer model:
+ the My Number layer is never reachable, LGWAN destinations only through
+ approved screen-transfer endpoints, internet destinations only to
+ catalogued cloud services. Every tunnel is recorded, and a tamper-evident
+ audit log is hash-chained and signed.
+ .
+ This package has sekishod (with a hardened systemd unit), sekishoctl and
+ sekisho-audit. It installs the service disabled: see /etc/sekisho/README.")
+# Runtime libraries from dpkg-shlibdeps (libssl3, libsodium23, libyaml-0-2,
+# libboost-json1.81.0, libc-ares2, libqrencode4, libstdc++6, libc6).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The unit's credentials reach ExecStartPre= (sekishod --check-config) from
+# systemd 252 on (Debian 12).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd (>= 252)")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "openssl")
+
+set(sekisho_debian_dir ${PROJECT_BINARY_DIR}/debian)
+set(sekisho_conffile_list "")
+foreach(name IN LISTS sekisho_conffiles)
+    string(APPEND sekisho_conffile_list "${SEKISHO_CONFIG_DIR}/${name}\n")
+endforeach()
+file(WRITE ${sekisho_debian_dir}/conffiles "${sekisho_conffile_list}")
+
+# Maintainer scripts. The service is never enabled or started here: it
+# cannot run before the operator has put certificates and keys in place.
+file(WRITE ${sekisho_debian_dir}/postinst [=[#!/bin/sh
+# postinst of sekisho (generated by cmake/packaging.cmake)
+set -e
+if [ "$1" = configure ]; then
+    # Where the operator puts certificates (tls) and private keys (private).
+    install -d -m 0755 -o root -g root /etc/sekisho/tls
+    install -d -m 0700 -o root -g root /etc/sekisho/private
+    if [ -x /usr/bin/deb-systemd-helper ]; then
+        # Only records the unit, so that a purge can undo an operator's enable.
+        deb-systemd-helper update-state sekishod.service >/dev/null || true
+    fi
+    if [ -d /run/systemd/system ]; then
+        systemctl --system daemon-reload >/dev/null || true
+        if [ -n "$2" ]; then
+            # An upgrade: a running sekishod drains and starts the new version.
+            systemctl try-restart sekishod.service >/dev/null || true
+        fi
+    fi
+    if [ ! -e /etc/sekisho/tls/server.pem ] || [ ! -e /etc/sekisho/private/server.key ] ||
+        [ ! -e /etc/sekisho/private/audit.key ]; then
+        cat <<'EOF'
+sekisho: sekishod is installed but neither enabled nor started: it needs
+certificates and keys first. Follow /etc/sekisho/README, then
+  sekishod --check-config /etc/sekisho/sekisho.yaml
+  systemctl enable --now sekishod
+  sekishoctl doctor
+EOF
+    fi
+fi
+exit 0
+]=])
+file(WRITE ${sekisho_debian_dir}/prerm [=[#!/bin/sh
+# prerm of sekisho (generated by cmake/packaging.cmake)
+set -e
+if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
+    # SIGTERM: open tunnels drain (timeouts.drain) before the files go.
+    systemctl stop sekishod.service >/dev/null 2>&1 || true
+fi
+exit 0
+]=])
+file(WRITE ${sekisho_debian_dir}/postrm [=[#!/bin/sh
+# postrm of sekisho (generated by cmake/packaging.cmake)
+set -e
+if [ -d /run/systemd/system ]; then
+    systemctl --system daemon-reload >/dev/null || true
+fi
+if [ "$1" = purge ]; then
+    if [ -x /usr/bin/deb-systemd-helper ]; then
+        deb-systemd-helper purge sekishod.service >/dev/null || true
+    fi
+    # Certificates and keys the operator put there stay; empty folders go.
+    rmdir --ignore-fail-on-non-empty /etc/sekisho/tls /etc/sekisho/private /etc/sekisho 2>/dev/null || true
+    # The audit log is evidence: never removed with the package.
+    if [ -e /var/lib/private/sekisho ] || [ -e /var/lib/sekisho ]; then
+        echo "sekisho: the audit log under /var/lib/sekisho is kept; remove it once it is archived"
+    fi
+fi
+exit 0
+]=])
+foreach(script postinst prerm postrm)
+    file(CHMOD ${sekisho_debian_dir}/${script}
+         PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+endforeach()
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${sekisho_debian_dir}/conffiles ${sekisho_debian_dir}/postinst ${sekisho_debian_dir}/prerm
+    ${sekisho_debian_dir}/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+include(CPack)
