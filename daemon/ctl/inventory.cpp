@@ -214,7 +214,29 @@ add_device_text(const inventory& inv, const new_device& d, int* line, std::strin
     int dash_column = root.Mark().column + 2;
     int key_column = dash_column + 2;
     bool separate = false; // a blank line between entries
-    if (list.IsSequence())
+    // An empty flow list (`devices: []`, as a new inventory is shipped) is
+    // taken out, and the first entry starts a block list.
+    std::string_view kept = text;
+    std::string_view after_empty_list;
+    if (list.IsSequence() && list.size() == 0 && char_at(text, starts, list) == '[')
+    {
+        const auto open =
+            starts[static_cast<std::size_t>(list.Mark().line)] + static_cast<std::size_t>(list.Mark().column);
+        const auto close = text.find(']', open);
+        if (close == std::string_view::npos ||
+            text.substr(open + 1, close - open - 1).find_first_not_of(" \t") != std::string_view::npos)
+        {
+            *why = "in " + inv.name + ", devices: is a flow list ([...]) that cannot be read";
+            return std::nullopt;
+        }
+        kept = text.substr(0, open);
+        while (!kept.empty() && kept.back() == ' ')
+        {
+            kept.remove_suffix(1);
+        }
+        after_empty_list = text.substr(close + 1);
+    }
+    else if (list.IsSequence())
     {
         if (char_at(text, starts, list) == '[')
         {
@@ -266,7 +288,8 @@ add_device_text(const inventory& inv, const new_device& d, int* line, std::strin
         return std::nullopt;
     }
 
-    std::string out(text);
+    std::string out(kept);
+    out += after_empty_list;
     if (!out.empty() && out.back() != '\n')
     {
         out += '\n';

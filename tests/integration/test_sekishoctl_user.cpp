@@ -585,4 +585,48 @@ BOOST_AUTO_TEST_CASE(add_needs_devices_last_and_fills_an_empty_devices_key)
     BOOST_TEST(has(r.out, "1 device(s), 1 active"), r.out);
 }
 
+BOOST_AUTO_TEST_CASE(add_turns_an_empty_flow_list_into_the_first_entry)
+{
+    // The packaged inventory ships as `devices: []` (the policy loader needs a
+    // list); the first device replaces the brackets with a block list.
+    temp_dir d;
+    const auto& w = world::get();
+    const auto file = d.file("devices.yaml");
+    write_file(file, read_file(std::string(SEKISHO_SOURCE_DIR) + "/config/packaged/devices.yaml"));
+    auto r = ctl(d,
+                 {"device",
+                  "add",
+                  "--inventory",
+                  file,
+                  "--id",
+                  "alice-pc",
+                  "--owner",
+                  "alice",
+                  "--cert",
+                  w.cert("device-alice")});
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.out + r.err);
+    const auto after = read_file(file);
+    BOOST_TEST(!has(after, "[]"), after);
+    BOOST_TEST(has(after, "\ndevices:\n"), after);
+    BOOST_TEST(has(after, "\n  - id: alice-pc\n    owner: alice\n"), after);
+    r = ctl(d, {"device", "list", "--inventory", file});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(has(r.out, "1 device(s), 1 active"), r.out);
+    // Brackets with something between them are not touched.
+    write_file(file, "devices: [ {id: x} ]\n");
+    r = ctl(d,
+            {"device",
+             "add",
+             "--inventory",
+             file,
+             "--id",
+             "b-pc",
+             "--owner",
+             "b",
+             "--cert",
+             w.cert("device-alice")});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(read_file(file) == "devices: [ {id: x} ]\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
