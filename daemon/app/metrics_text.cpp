@@ -62,7 +62,10 @@ std::optional<std::time_t> earliest_ca_expiry(SSL_CTX* ctx)
     return earliest;
 }
 
-void traffic(exposition& e, const metrics::counters& c, std::size_t connections_open, std::uint32_t connections_limit)
+void traffic(exposition& e,
+             const metrics::counters& c,
+             std::size_t connections_open,
+             std::uint32_t connections_limit)
 {
     std::uint64_t opened = 0;
     for (const auto& [layer, n] : c.tunnels_opened)
@@ -114,7 +117,9 @@ void audit(exposition& e, const audit::writer& w, const audit::forwarder* f)
     e.family("sekisho_audit_queue_capacity", "gauge", "audit.queue_events.")
         .sample("sekisho_audit_queue_capacity", static_cast<double>(a.queue_capacity));
     e.family(
-         "sekisho_audit_lost_total", "counter", "Audit events that could not be queued or written (a full queue, or best_effort while unwritable).")
+         "sekisho_audit_lost_total",
+         "counter",
+         "Audit events that could not be queued or written (a full queue, or best_effort while unwritable).")
         .sample("sekisho_audit_lost_total", static_cast<double>(a.lost));
     e.family("sekisho_audit_written_seq", "gauge", "The last sequence number written.")
         .sample("sekisho_audit_written_seq", static_cast<double>(a.written_seq));
