@@ -490,8 +490,12 @@ void server::finish_reload(reload_result result, reload_report report)
     {
         policy_loaded_at_ = report.finished;
     }
-    // Back to READY either way: a rejected file leaves the last good one in force.
-    notify_.send("READY=1\nSTATUS=" + status_line());
+    // Back to READY either way: a rejected file leaves the last good one in
+    // force. Not once stopping: systemd must not see READY after STOPPING.
+    if (!draining_)
+    {
+        notify_.send("READY=1\nSTATUS=" + status_line());
+    }
     for (auto& w : waiting_running_)
     {
         w->report = report;
