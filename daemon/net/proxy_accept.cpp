@@ -1,5 +1,6 @@
 #include "daemon/net/proxy_accept.hpp"
 
+#include "daemon/log/logger.hpp"
 #include "daemon/net/deadline.hpp"
 #include "daemon/net/upstream.hpp"
 
@@ -9,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <sys/socket.h>
 
@@ -123,6 +125,27 @@ asio::awaitable<proxy_outcome> accept_proxy_header(tcp::socket& socket,
         out.header = parsed.header;
         co_return out;
     }
+}
+
+void log_proxy_refusal(std::string_view event,
+                       const std::string& listener,
+                       const std::string& peer,
+                       const std::string& detail)
+{
+    thread_local std::chrono::steady_clock::time_point last_logged{};
+    thread_local std::uint64_t unlogged = 0;
+    ++unlogged;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_logged < std::chrono::seconds(1))
+    {
+        return;
+    }
+    last_logged = now;
+    log::warning(event,
+                 {{"listener", listener},
+                  {"peer", peer},
+                  {"detail", detail},
+                  {"count", std::to_string(std::exchange(unlogged, 0))}});
 }
 
 } // namespace sekisho::net

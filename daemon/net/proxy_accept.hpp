@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace sekisho::net {
 
@@ -34,5 +35,13 @@ boost::asio::awaitable<proxy_outcome> accept_proxy_header(boost::asio::ip::tcp::
                                                           const boost::asio::ip::tcp::endpoint& sender,
                                                           const config::proxy_protocol_settings& pp,
                                                           std::chrono::steady_clock::time_point deadline);
+
+// A `proxy_untrusted` / `proxy_invalid` / `proxy_header_timeout` warning,
+// at most one a second per thread with the count since the last: a port scan
+// must not flood the journal.
+void log_proxy_refusal(std::string_view event,
+                       const std::string& listener,
+                       const std::string& peer,
+                       const std::string& detail);
 
 } // namespace sekisho::net

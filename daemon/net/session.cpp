@@ -278,19 +278,7 @@ asio::awaitable<bool> session::take_proxy_header(tcp::socket& socket)
             record_.detail = got.error;
             break;
     }
-    // Throttled per thread: a port scan must not flood the journal.
-    thread_local steady::time_point last_logged{};
-    thread_local std::uint64_t unlogged = 0;
-    ++unlogged;
-    if (steady::now() - last_logged >= std::chrono::seconds(1))
-    {
-        last_logged = steady::now();
-        log::warning(record_.end_cause,
-                     {{"listener", listener_.settings.id},
-                      {"peer", record_.peer},
-                      {"detail", record_.detail},
-                      {"count", std::to_string(std::exchange(unlogged, 0))}});
-    }
+    log_proxy_refusal(record_.end_cause, listener_.settings.id, record_.peer, record_.detail);
     co_return false;
 }
 
