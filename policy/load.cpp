@@ -782,8 +782,10 @@ void read_includes(yaml_reader& r,
                     "check the path (relative to " + main_name + ")");
             continue;
         }
-        // The policy's identity covers every file it is made of.
-        hashed += "\n--- include " + path + "\n" + *text;
+        // The policy's identity covers every file it is made of: the bytes,
+        // and the include as written (not the path it was found by, so the
+        // same files copied to another folder or host hash the same).
+        hashed += "\n--- include " + *written + "\n" + *text;
         yaml_reader inner(path, r.diags());
         const auto parsed = inner.parse(*text);
         if (!parsed)

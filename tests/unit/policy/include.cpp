@@ -144,4 +144,32 @@ BOOST_AUTO_TEST_CASE(the_hash_covers_included_files)
     BOOST_TEST(load_policy_file(main).document->content_hash == after);
 }
 
+BOOST_AUTO_TEST_CASE(the_same_files_hash_the_same_wherever_they_are)
+{
+    // Instances behind a load balancer compare hashes (sekishoctl policy
+    // status): a copy in another folder, or the same file named by a
+    // relative path, is the same policy.
+    policy_dir a;
+    policy_dir b;
+    a.write("catalog/services.yaml", services_yaml);
+    b.write("catalog/services.yaml", services_yaml);
+    const auto in_a = load_policy_file(a.main("  - catalog/services.yaml\n"));
+    const auto in_b = load_policy_file(b.main("  - catalog/services.yaml\n"));
+    BOOST_REQUIRE(in_a.document);
+    BOOST_REQUIRE(in_b.document);
+    BOOST_TEST(in_a.document->content_hash == in_b.document->content_hash);
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(a.root);
+    const auto relative = load_policy_file("policy.yaml");
+    std::filesystem::current_path(cwd);
+    BOOST_REQUIRE(relative.document);
+    BOOST_TEST(relative.document->content_hash == in_a.document->content_hash);
+    // The include as written is part of the identity: another name for
+    // the same bytes is another policy.
+    b.write("catalog/other.yaml", services_yaml);
+    const auto renamed = load_policy_file(b.main("  - catalog/other.yaml\n"));
+    BOOST_REQUIRE(renamed.document);
+    BOOST_TEST(renamed.document->content_hash != in_a.document->content_hash);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
