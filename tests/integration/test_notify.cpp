@@ -147,7 +147,8 @@ BOOST_AUTO_TEST_CASE(ready_reloading_stopping_and_status)
     g.proc().signal(SIGTERM);
     sock.wait_for([&](const auto& r) { return count_with(r, "STOPPING=1", before_stop) >= 1; }, 5s);
     BOOST_TEST(count_with(m, "STOPPING=1", before_stop) == 1U);
-    BOOST_TEST(g.stop(SIGTERM).value_or(-1) == 0);
+    // The one SIGTERM is enough (a second one would force the drain).
+    BOOST_TEST(g.proc().wait_for(15s).value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(watchdog_at_half_the_interval)
@@ -156,11 +157,12 @@ BOOST_AUTO_TEST_CASE(watchdog_at_half_the_interval)
     notify_socket sock(dir);
     gateway_options o;
     o.env["NOTIFY_SOCKET"] = sock.path();
-    o.env["WATCHDOG_USEC"] = "400000"; // a beat every 200 ms
+    o.env["WATCHDOG_USEC"] = "1000000"; // a beat every 500 ms
     gateway g(o);
-    auto& m = sock.wait_for([](const auto& r) { return count_with(r, "WATCHDOG=1") >= 11; }, 6s);
-    BOOST_REQUIRE(count_with(m, "WATCHDOG=1") >= 11U);
-    // The gaps between beats: about 200 ms, never near the 400 ms limit.
+    auto& m = sock.wait_for([](const auto& r) { return count_with(r, "WATCHDOG=1") >= 8; }, 8s);
+    BOOST_REQUIRE(count_with(m, "WATCHDOG=1") >= 8U);
+    // The gaps between beats: about 500 ms, never near the 1 s limit (the
+    // bounds leave room for a loaded machine and the sanitizers).
     std::vector<steady::time_point> beats;
     for (const auto& x : m)
     {
@@ -172,13 +174,13 @@ BOOST_AUTO_TEST_CASE(watchdog_at_half_the_interval)
     for (std::size_t i = 2; i < beats.size(); ++i)
     {
         const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(beats[i] - beats[i - 1]);
-        BOOST_TEST(gap.count() >= 120, "gap " << gap.count() << " ms");
-        BOOST_TEST(gap.count() <= 380, "gap " << gap.count() << " ms");
+        BOOST_TEST(gap.count() >= 300, "gap " << gap.count() << " ms");
+        BOOST_TEST(gap.count() <= 900, "gap " << gap.count() << " ms");
     }
     // Beats keep coming while tunnels are served.
     require_serving(g);
     const auto before = m.size();
-    sock.wait_for([&](const auto& r) { return count_with(r, "WATCHDOG=1", before) >= 2; }, 2s);
+    sock.wait_for([&](const auto& r) { return count_with(r, "WATCHDOG=1", before) >= 2; }, 3s);
     BOOST_TEST(count_with(m, "WATCHDOG=1", before) >= 2U);
 }
 
