@@ -2,6 +2,7 @@
 
 #include "daemon/admin/socket_file.hpp"
 #include "daemon/log/logger.hpp"
+#include "daemon/net/accept_next.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -54,8 +55,11 @@ response error(unsigned status, std::string code, std::string message)
     return r;
 }
 
-admin_server::admin_server(asio::io_context& io, config::admin_settings settings, handler& h)
-    : io_(io), settings_(std::move(settings)), handler_(h)
+admin_server::admin_server(asio::io_context& io,
+                           config::admin_settings settings,
+                           handler& h,
+                           std::chrono::milliseconds accept_backoff)
+    : io_(io), settings_(std::move(settings)), handler_(h), accept_backoff_(accept_backoff)
 {}
 
 admin_server::~admin_server()
@@ -101,18 +105,14 @@ void admin_server::stop()
 
 asio::awaitable<void> admin_server::accept_loop()
 {
-    while (acceptor_ && acceptor_->is_open())
+    while (acceptor_)
     {
-        auto [ec, socket] = co_await acceptor_->async_accept(use_tuple);
-        if (ec)
+        auto socket = co_await net::accept_next(*acceptor_, accept_backoff_);
+        if (!socket)
         {
-            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
-            {
-                break;
-            }
-            continue;
+            break;
         }
-        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+        asio::co_spawn(io_, serve(std::move(*socket)), asio::detached);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -21,7 +22,11 @@ namespace sekisho::admin {
 class admin_server
 {
 public:
-    admin_server(boost::asio::io_context& io, config::admin_settings settings, handler& h);
+    // `accept_backoff`: the pause after a failed accept (limits.accept_backoff).
+    admin_server(boost::asio::io_context& io,
+                 config::admin_settings settings,
+                 handler& h,
+                 std::chrono::milliseconds accept_backoff);
     ~admin_server();
     admin_server(const admin_server&) = delete;
     admin_server& operator=(const admin_server&) = delete;
@@ -41,6 +46,7 @@ private:
     boost::asio::io_context& io_;
     config::admin_settings settings_;
     handler& handler_;
+    std::chrono::milliseconds accept_backoff_;
     std::optional<boost::asio::local::stream_protocol::acceptor> acceptor_;
     unsigned active_ = 0; // on io_ only
 };

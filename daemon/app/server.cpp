@@ -171,7 +171,8 @@ bool server::bind()
     if (state_.settings.admin)
     {
         admin_routes_ = std::make_unique<admin_routes>(*this);
-        admin_ = std::make_unique<admin::admin_server>(*contexts_[0], *state_.settings.admin, *admin_routes_);
+        admin_ = std::make_unique<admin::admin_server>(
+            *contexts_[0], *state_.settings.admin, *admin_routes_, state_.settings.limit.accept_backoff);
         std::string why;
         if (!admin_->bind(&why))
         {
@@ -182,7 +183,10 @@ bool server::bind()
     if (state_.settings.metrics)
     {
         metrics_ = std::make_unique<metrics::metrics_server>(
-            *contexts_[0], *state_.settings.metrics, [this] { return metrics_text(); });
+            *contexts_[0],
+            *state_.settings.metrics,
+            [this] { return metrics_text(); },
+            state_.settings.limit.accept_backoff);
         std::string why;
         if (!metrics_->bind(&why))
         {

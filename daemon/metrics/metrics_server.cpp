@@ -2,6 +2,7 @@
 
 #include "daemon/log/logger.hpp"
 #include "daemon/metrics/exposition.hpp"
+#include "daemon/net/accept_next.hpp"
 #include "daemon/net/upstream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -36,8 +37,9 @@ constexpr std::uint32_t request_head_limit = 8192;
 
 metrics_server::metrics_server(asio::io_context& io,
                                config::metrics_settings settings,
-                               std::function<std::string()> render)
-    : io_(io), settings_(std::move(settings)), render_(std::move(render))
+                               std::function<std::string()> render,
+                               std::chrono::milliseconds accept_backoff)
+    : io_(io), settings_(std::move(settings)), render_(std::move(render)), accept_backoff_(accept_backoff)
 {}
 
 bool metrics_server::bind(std::string* why)
@@ -89,24 +91,20 @@ void metrics_server::stop()
 
 asio::awaitable<void> metrics_server::accept_loop()
 {
-    while (acceptor_ && acceptor_->is_open())
+    while (acceptor_)
     {
-        auto [ec, socket] = co_await acceptor_->async_accept(use_tuple);
-        if (ec)
+        auto socket = co_await net::accept_next(*acceptor_, accept_backoff_);
+        if (!socket)
         {
-            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
-            {
-                break;
-            }
-            continue;
+            break;
         }
         if (active_ >= settings_.connections)
         {
             boost::system::error_code ignored;
-            socket.close(ignored);
+            socket->close(ignored);
             continue;
         }
-        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+        asio::co_spawn(io_, serve(std::move(*socket)), asio::detached);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,9 +22,11 @@ class metrics_server
 {
 public:
     // `render` makes the exposition text; called on `io`'s thread.
+    // `accept_backoff`: the pause after a failed accept (limits.accept_backoff).
     metrics_server(boost::asio::io_context& io,
                    config::metrics_settings settings,
-                   std::function<std::string()> render);
+                   std::function<std::string()> render,
+                   std::chrono::milliseconds accept_backoff);
     metrics_server(const metrics_server&) = delete;
     metrics_server& operator=(const metrics_server&) = delete;
 
@@ -40,6 +43,7 @@ private:
     boost::asio::io_context& io_;
     config::metrics_settings settings_;
     std::function<std::string()> render_;
+    std::chrono::milliseconds accept_backoff_;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     std::uint16_t port_ = 0;
     unsigned active_ = 0; // on io_ only

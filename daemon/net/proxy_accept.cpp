@@ -21,6 +21,11 @@ namespace {
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
+// While part of a header has arrived, how often to look for the rest (a
+// readiness wait would complete at once on the bytes already peeked). Only
+// a trusted sender gets here, within the handshake deadline.
+constexpr auto partial_header_poll = std::chrono::milliseconds(1);
+
 asio::awaitable<error_code> readable(tcp::socket& s)
 {
     auto [ec] = co_await s.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
@@ -104,7 +109,7 @@ asio::awaitable<proxy_outcome> accept_proxy_header(tcp::socket& socket,
             }
             // More bytes are on their way: a peek that returns the same
             // bytes again must not spin, so wait a little for the rest.
-            co_await sleep_for(std::chrono::milliseconds(1));
+            co_await sleep_for(partial_header_poll);
             continue;
         }
         // Consume the header; it is in the socket buffer already.
