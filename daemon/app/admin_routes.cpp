@@ -178,6 +178,14 @@ response admin_routes::status() const
     {
         body["sessions"] = st.auth->store().sessions(st.auth->options().session, now).size();
         body["auth_pending"] = st.auth->pending();
+        const auto h = st.auth->store().health();
+        body["store"] = {{"type", h.kind},
+                         {"shared", h.shared},
+                         {"reachable", h.reachable},
+                         {"fallback", h.fallback},
+                         {"server", h.server},
+                         {"errors", h.errors},
+                         {"round_trips", h.round_trips}};
     }
     if (server_.last_reload_)
     {
@@ -349,19 +357,19 @@ response admin_routes::unlock_user(const std::string& user)
     auto& store = st.auth->store();
     // The user's own counter, and those of the devices they own: a device
     // locked by the same failures would keep them out.
-    std::vector<std::string> keys{"user:" + user};
+    std::vector<std::string> keys{auth::user_key(user)};
     const auto snap = st.policy.load();
     for (const auto& dv : snap->document().devices)
     {
         if (dv.owner == user)
         {
-            keys.push_back("device:" + dv.id);
+            keys.push_back(auth::device_key(dv.id));
         }
     }
     json::array lifted;
     for (const auto& key : keys)
     {
-        const auto a = store.attempts(key, now);
+        const auto a = store.attempts(key, now).value_or(auth::attempt_state{});
         if (a.failures > 0 || a.locked(now))
         {
             lifted.push_back(

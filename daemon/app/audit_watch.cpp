@@ -43,10 +43,20 @@ void audit_watch::sessions(const policy::snapshot& snap, auth::clock::time_point
         return;
     }
     const auto& limits = state_.auth->options().session;
+    // An unreachable shared store lists nothing: that ends no session.
+    if (const auto h = state_.auth->store().health(); !h.reachable && !h.fallback)
+    {
+        return;
+    }
     std::map<std::string, auth::session_info, std::less<>> current;
     for (auto& s : state_.auth->store().sessions(limits, now))
     {
-        current.emplace(s.id, std::move(s));
+        // With a shared store, the instance that opened a session records
+        // its end by time (once, not once per instance).
+        if (s.opened_here)
+        {
+            current.emplace(s.id, std::move(s));
+        }
     }
     // Gone since the last look and past their idle or maximum time: ended by
     // time. (Sessions ended on purpose record themselves with their cause.)

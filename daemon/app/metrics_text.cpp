@@ -243,6 +243,29 @@ std::string server::metrics_text() const
             .sample("sekisho_sessions",
                     static_cast<double>(
                         state_.auth->store().sessions(state_.auth->options().session, now).size()));
+        if (const auto h = state_.auth->store().health(); h.shared)
+        {
+            e.family("sekisho_store_up", "gauge", "1 while the shared session store answers.")
+                .sample("sekisho_store_up", h.reachable ? 1 : 0, {{"store", h.kind}});
+            e.family(
+                 "sekisho_store_fallback",
+                 "gauge",
+                 "1 while sign-ins are decided from this instance's memory (on_unavailable: local_fallback).")
+                .sample("sekisho_store_fallback", h.fallback ? 1 : 0, {{"store", h.kind}});
+            e.family("sekisho_store_errors_total",
+                     "counter",
+                     "Store commands that failed: timeouts, lost connections, error replies.")
+                .sample("sekisho_store_errors_total", static_cast<double>(h.errors), {{"store", h.kind}});
+            e.family("sekisho_store_reconnects_total", "counter", "Connections made to the store's primary.")
+                .sample(
+                    "sekisho_store_reconnects_total", static_cast<double>(h.reconnects), {{"store", h.kind}});
+            e.family("sekisho_store_round_trips_total",
+                     "counter",
+                     "Commands sent to the store and answered or failed.")
+                .sample("sekisho_store_round_trips_total",
+                        static_cast<double>(h.round_trips),
+                        {{"store", h.kind}});
+        }
     }
     e.family("sekisho_policy_loaded_timestamp_seconds", "gauge", "When the policy in force was loaded.")
         .sample("sekisho_policy_loaded_timestamp_seconds", seconds_of(policy_loaded_at_));

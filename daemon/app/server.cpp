@@ -113,7 +113,10 @@ server::server(runtime::shared_state& state)
     }
 }
 
-server::~server() = default;
+server::~server()
+{
+    unwatch_store();
+}
 
 struct server::reload_waiter
 {
@@ -396,7 +399,8 @@ void server::end_sessions(const std::vector<std::string>& ids, const char* cause
     const auto snap = state_.policy.load();
     for (const auto& s : state_.auth->store().sessions(state_.auth->options().session, now))
     {
-        if (std::find(ids.begin(), ids.end(), s.id) != ids.end() && state_.auth->store().end_session(s.id))
+        if (std::find(ids.begin(), ids.end(), s.id) != ids.end() &&
+            state_.auth->store().end_session(s.id, cause))
         {
             audit_session_closed(state_, *snap, s, cause, now);
             ended.insert(s.id);
@@ -691,6 +695,7 @@ int server::run()
     {
         metrics_->start();
     }
+    watch_store();
     signals_.emplace(*contexts_[0], SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(*contexts_[0], signal_loop(), [](std::exception_ptr e) { log_escaped("signals", e); });
     asio::co_spawn(*contexts_[0], recheck_loop(), [](std::exception_ptr e) { log_escaped("recheck", e); });

@@ -95,6 +95,11 @@ private:
     void audit_policy(const reload_result& result, const char* trigger, const std::string& previous);
     // Ends sessions (admin `session kill`) and closes their tunnels.
     void end_sessions(const std::vector<std::string>& ids, const char* cause);
+    // A shared session store (server_store.cpp): sessions ended at another
+    // instance close here; unreachable / recovered is logged and audited.
+    // unwatch_store() waits for a call in progress and stops them.
+    void watch_store();
+    void unwatch_store();
     // Closes, on every I/O thread, the tunnels of these sessions.
     void close_session_tunnels(std::set<std::string, std::less<>> ids, const char* cause);
     // CRLs (daemon/tls/crl.hpp): every timeouts.crl_check the loop has the

@@ -26,7 +26,7 @@ sweep_sessions(auth::authenticator& auth, const policy::snapshot& snap, auth::cl
         }
         // end_session() is false when the session ended meanwhile (logout,
         // another sweep): then it is not reported twice.
-        if (!cause.empty() && auth.store().end_session(s.id))
+        if (!cause.empty() && auth.store().end_session(s.id, cause))
         {
             ended.push_back({std::move(s), std::move(cause)});
         }

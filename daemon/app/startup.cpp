@@ -1,6 +1,7 @@
 #include "daemon/app/startup.hpp"
 
 #include "daemon/audit/keys.hpp"
+#include "daemon/auth/redis_store.hpp"
 #include "daemon/auth/secrets.hpp"
 #include "daemon/tls/context.hpp"
 #include "policy/load.hpp"
@@ -20,6 +21,49 @@ std::string audit_instance(const config::audit_settings& a)
     char name[256] = {};
     return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
 }
+
+namespace {
+
+// auth.store: this process's memory, or Redis shared by the instances.
+std::unique_ptr<auth::state_store> make_store(const config::settings& s)
+{
+    const auto& st = s.auth->store;
+    if (!st.redis)
+    {
+        return auth::make_memory_store();
+    }
+    auth::redis_store_options o;
+    for (const auto& e : st.servers)
+    {
+        o.servers.push_back({e.host, e.port});
+    }
+    for (const auto& e : st.sentinels)
+    {
+        o.sentinels.push_back({e.host, e.port});
+    }
+    o.master_name = st.master_name;
+    o.username = st.username;
+    o.password = st.password;
+    o.sentinel_username = st.sentinel_username;
+    o.sentinel_password = st.sentinel_password;
+    o.tls = st.tls;
+    o.ca_file = st.ca_file;
+    o.server_name = st.server_name;
+    o.certificate_file = st.certificate_file;
+    o.key_file = st.key_file;
+    o.prefix = st.prefix;
+    o.database = st.database;
+    o.connect_timeout = st.connect_timeout;
+    o.command_timeout = st.command_timeout;
+    o.reconnect_backoff = st.reconnect_backoff;
+    o.reconnect_backoff_max = st.reconnect_backoff_max;
+    o.local_fallback = st.local_fallback;
+    // Unique per process: two instances may share a host name.
+    o.instance = (s.audit ? audit_instance(*s.audit) : audit_instance({})) + "/" + std::to_string(::getpid());
+    return auth::make_redis_store(std::move(o));
+}
+
+} // namespace
 
 startup_result load_everything(const std::string& config_path, bool open_log)
 {
@@ -121,8 +165,7 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         o.queue = a.queue;
         try
         {
-            state->auth =
-                std::make_unique<auth::authenticator>(std::move(*users), auth::make_memory_store(), o);
+            state->auth = std::make_unique<auth::authenticator>(std::move(*users), make_store(s), o);
         }
         catch (const std::exception& e)
         {

@@ -67,6 +67,15 @@ struct verify_job
     }
 };
 
+// The pool's side of authenticate(): a plain named type (see run_on).
+struct check_job
+{
+    authenticator* self;
+    check_input in;
+
+    auth_outcome operator()() { return self->full_check(in); }
+};
+
 std::string random_bytes(std::size_t n)
 {
     std::string out(n, '\0');
@@ -100,6 +109,8 @@ std::string_view to_string(auth_result r)
             return "auth_busy";
         case auth_result::layer_conflict:
             return "layer_conflict";
+        case auth_result::store_unavailable:
+            return "store_unavailable";
         case auth_result::too_many:
             break;
     }
@@ -182,29 +193,16 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
     }
     out.user = creds->user;
     const auto now = clock::now();
-    const std::string user_key = "user:" + creds->user;
-    const std::string device_key = "device:" + device;
-    const auto ua = store_->attempts(user_key, now);
-    const auto da = store_->attempts(device_key, now);
-    if (ua.locked(now) || da.locked(now))
-    {
-        out.result = auth_result::locked;
-        co_return out;
-    }
-    if (ua.backing_off(now) || da.backing_off(now))
-    {
-        out.result = auth_result::backing_off;
-        co_return out;
-    }
 
     // A follow-up CONNECT of a live session: same user, same password, same
-    // device, compared through the keyed tag in constant time.
+    // device, compared through the keyed tag in constant time. Answered
+    // from memory, on this I/O thread: no hashing, no store round trip.
     const auto tag = tag_of(creds->user, creds->password, device);
-    if (auto s = store_->join_session(device, on, options_.session, now);
-        s && s->user == creds->user && !locked_by_operator(s->user) &&
-        s->credential_tag.size() == tag.size() &&
+    if (auto s = store_->join_known(device, creds->user, on, options_.session, now);
+        s && !locked_by_operator(s->user) && s->credential_tag.size() == tag.size() &&
         sodium_memcmp(s->credential_tag.data(), tag.data(), tag.size()) == 0)
     {
+        sodium_memzero(creds->password.data(), creds->password.size());
         out.result = auth_result::joined;
         out.session = *s;
         co_return out;
@@ -215,77 +213,151 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
         out.result = auth_result::busy;
         co_return out;
     }
+    // Everything else (the store, argon2id) runs on the worker pool: a
+    // shared store's round trips never hold an I/O thread.
+    check_input in;
+    in.user = std::move(creds->user);
+    in.password = std::move(creds->password);
+    in.code = std::move(creds->code);
+    in.device = std::move(device);
+    in.on = on;
+    in.tag = tag;
+    in.now = now;
+    in.policy = policy;
+    // Named, not a braced temporary: GCC 12 mis-handles those as arguments
+    // inside a coroutine.
+    check_job job{this, std::move(in)};
+    ++pending_;
+    out = co_await run_on<auth_outcome>(pool_, std::move(job));
+    --pending_;
+    co_return out;
+}
+
+auth_outcome authenticator::full_check(check_input& in)
+{
+    auth_outcome out;
+    out.user = in.user;
+    const auto wipe = [&] {
+        sodium_memzero(in.password.data(), in.password.size());
+    };
+    const auto ukey = user_key(in.user);
+    const auto dkey = device_key(in.device);
+    const auto ua = store_->attempts(ukey, in.now);
+    const auto da = ua ? store_->attempts(dkey, in.now) : std::nullopt;
+    if (!ua || !da)
+    {
+        wipe();
+        out.result = auth_result::store_unavailable;
+        return out;
+    }
+    if (ua->locked(in.now) || da->locked(in.now))
+    {
+        wipe();
+        out.result = auth_result::locked;
+        return out;
+    }
+    if (ua->backing_off(in.now) || da->backing_off(in.now))
+    {
+        wipe();
+        out.result = auth_result::backing_off;
+        return out;
+    }
+
     const auto users = users_.load();
-    const auto it = users->users.find(creds->user);
+    const auto it = users->users.find(in.user);
     // A user without a TOTP key is not enrolled yet: never signed in (an
     // empty HMAC key would make every code computable).
     const bool known = it != users->users.end() && !it->second.totp_key.empty();
     const bool locked = known && it->second.locked;
     // Unknown users cost a hash too, so that timing does not tell who exists.
-    std::string hash = known ? it->second.password_hash : dummy_hash_;
-    std::vector<std::uint8_t> key = known ? it->second.totp_key : std::vector<std::uint8_t>(20, 0);
-    ++pending_;
-    verify_job job{std::move(hash), std::move(key), creds->password, creds->code, now, options_.totp, known};
-    const auto [ok, step] = co_await run_on<std::pair<bool, std::int64_t>>(pool_, std::move(job));
-    --pending_;
-    sodium_memzero(creds->password.data(), creds->password.size());
+    verify_job job{known ? it->second.password_hash : dummy_hash_,
+                   known ? it->second.totp_key : std::vector<std::uint8_t>(20, 0),
+                   std::move(in.password),
+                   in.code,
+                   in.now,
+                   options_.totp,
+                   known};
+    const auto [ok, step] = job();
 
     if (!ok)
     {
-        store_->record_failure(user_key, now, options_.lockout);
-        store_->record_failure(device_key, now, options_.lockout);
+        store_->record_failure(ukey, in.now, options_.lockout);
+        store_->record_failure(dkey, in.now, options_.lockout);
         out.result = auth_result::failed;
-        co_return out;
+        return out;
     }
     if (locked)
     {
         // The right credentials of a user an operator locked: refused, but
         // not counted as a failure (it is not a guess).
         out.result = auth_result::disabled;
-        co_return out;
+        return out;
     }
     // A code opens one session only. It can match until `window` steps after
     // its own step has passed; after that it is forgotten.
     const auto step_len = options_.totp.step;
     const auto forget_after = clock::time_point(step_len * (step + 1 + options_.totp.window));
     session_info wanted;
-    wanted.user = creds->user;
-    wanted.device = device;
-    wanted.on = on;
-    wanted.credential_tag = tag;
+    wanted.user = in.user;
+    wanted.device = in.device;
+    wanted.on = in.on;
+    wanted.credential_tag = in.tag;
     session_info got;
+    claim_result claimed = claim_result::unavailable;
     // Joining (same device, user and layer) needs no fresh code: only a new
     // session consumes one.
-    if (auto live = store_->join_session(device, on, options_.session, now);
-        live && live->user == creds->user)
+    if (auto live = store_->join_session(in.device, in.on, options_.session, in.now);
+        live && live->user == in.user)
     {
-        store_->claim_session(wanted, options_.session, now, &got);
-        out.result = auth_result::ok;
-        out.session = got;
-        co_return out;
+        claimed = store_->claim_session(wanted, options_.session, in.now, &got);
     }
-    if (!store_->claim_totp_step(creds->user, step, forget_after, now))
+    else
     {
-        store_->record_failure(user_key, now, options_.lockout);
-        store_->record_failure(device_key, now, options_.lockout);
-        out.result = auth_result::replayed;
-        co_return out;
+        switch (store_->claim_totp_step(in.user, step, forget_after, in.now))
+        {
+            case step_claim::unavailable:
+                out.result = auth_result::store_unavailable;
+                return out;
+            case step_claim::replayed:
+                store_->record_failure(ukey, in.now, options_.lockout);
+                store_->record_failure(dkey, in.now, options_.lockout);
+                out.result = auth_result::replayed;
+                return out;
+            case step_claim::claimed:
+                break;
+        }
+        const auto* u = in.policy != nullptr ? in.policy->find_user(in.user) : nullptr;
+        const unsigned limit = u != nullptr ? in.policy->sessions_per_user(*u) : 0U;
+        claimed = store_->claim_session(wanted, options_.session, in.now, &got, limit);
     }
-    const auto* u = policy != nullptr ? policy->find_user(creds->user) : nullptr;
-    const unsigned limit = u != nullptr ? policy->sessions_per_user(*u) : 0U;
-    const auto claimed = store_->claim_session(wanted, options_.session, now, &got, limit);
     out.session = got;
-    if (claimed == claim_result::layer_conflict || claimed == claim_result::too_many)
+    switch (claimed)
     {
-        out.result =
-            claimed == claim_result::layer_conflict ? auth_result::layer_conflict : auth_result::too_many;
-        co_return out;
+        case claim_result::unavailable:
+            out.result = auth_result::store_unavailable;
+            return out;
+        case claim_result::layer_conflict:
+            out.result = auth_result::layer_conflict;
+            return out;
+        case claim_result::too_many:
+            out.result = auth_result::too_many;
+            return out;
+        case claim_result::created:
+        case claim_result::joined:
+            break;
     }
-    store_->record_success(user_key);
-    store_->record_success(device_key);
+    // Only a count there is to forget costs a store call.
+    if (ua->failures != 0 || ua->retry_after != clock::time_point{})
+    {
+        store_->record_success(ukey);
+    }
+    if (da->failures != 0 || da->retry_after != clock::time_point{})
+    {
+        store_->record_success(dkey);
+    }
     out.result = auth_result::ok;
     out.new_session = claimed == claim_result::created;
-    co_return out;
+    return out;
 }
 
 } // namespace sekisho::auth

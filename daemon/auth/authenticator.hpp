@@ -38,17 +38,18 @@ struct authenticator_options
 
 enum class auth_result
 {
-    ok,             // a new session, or a new tunnel of a session after full verification
-    joined,         // a live session's credentials matched: no hashing
-    missing,        // no (or malformed) Proxy-Authorization
-    failed,         // wrong user, password or code (never said which)
-    locked,         // too many failures: locked until the lockout ends or an operator unlocks
-    disabled,       // locked by an operator (`locked: true` in the secrets file)
-    backing_off,    // too soon after a failure
-    replayed,       // a TOTP code that already opened a session
-    busy,           // the hashing queue is full
-    layer_conflict, // the device has a session on the other layer
-    too_many        // the user's roles allow no more sessions (limits.sessions_per_user)
+    ok,               // a new session, or a new tunnel of a session after full verification
+    joined,           // a live session's credentials matched: no hashing
+    missing,          // no (or malformed) Proxy-Authorization
+    failed,           // wrong user, password or code (never said which)
+    locked,           // too many failures: locked until the lockout ends or an operator unlocks
+    disabled,         // locked by an operator (`locked: true` in the secrets file)
+    backing_off,      // too soon after a failure
+    replayed,         // a TOTP code that already opened a session
+    busy,             // the hashing queue is full
+    layer_conflict,   // the device has a session on the other layer
+    too_many,         // the user's roles allow no more sessions (limits.sessions_per_user)
+    store_unavailable // the shared session store cannot be asked (fail closed)
 };
 std::string_view to_string(auth_result r);
 
@@ -58,6 +59,19 @@ struct auth_outcome
     std::string user;         // the user named in the credentials (also on failure, for the record)
     session_info session;     // on ok / joined / layer_conflict
     bool new_session = false; // ok: this sign-in created the session
+};
+
+// What the worker pool checks for one sign-in (authenticate()).
+struct check_input
+{
+    std::string user;
+    std::string password; // wiped once checked
+    std::string code;
+    std::string device;
+    policy::layer on = policy::layer::internet;
+    std::string tag;
+    clock::time_point now;
+    const policy::snapshot* policy = nullptr;
 };
 
 class authenticator
@@ -90,6 +104,10 @@ public:
     state_store& store() { return *store_; }
     const authenticator_options& options() const { return options_; }
     std::size_t pending() const { return pending_.load(); }
+
+    // On a worker thread: lockout, password and code, then the session
+    // claim, all against the store.
+    auth_outcome full_check(check_input& in);
 
 private:
     std::string tag_of(std::string_view user, std::string_view password, std::string_view device) const;

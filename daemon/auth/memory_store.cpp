@@ -12,9 +12,7 @@
 
 namespace sekisho::auth {
 
-namespace {
-
-std::string random_id()
+std::string new_session_id()
 {
     static const bool initialised = sodium_init() >= 0;
     (void)initialised;
@@ -30,6 +28,8 @@ std::string random_id()
     return id;
 }
 
+namespace {
+
 bool expired(const session_info& s, const session_limits& limits, clock::time_point now)
 {
     return (s.open_tunnels == 0 && now - s.last_used >= limits.idle) || now - s.started >= limits.max;
@@ -38,19 +38,19 @@ bool expired(const session_info& s, const session_limits& limits, clock::time_po
 class memory_store final : public state_store
 {
 public:
-    attempt_state attempts(std::string_view key, clock::time_point now) override
+    std::optional<attempt_state> attempts(std::string_view key, clock::time_point now) override
     {
         std::lock_guard lock(mutex_);
         auto it = attempts_.find(std::string(key));
         if (it == attempts_.end())
         {
-            return {};
+            return attempt_state{};
         }
         if (!it->second.locked(now) && it->second.locked_until != clock::time_point{})
         {
             // A lockout that ran out starts the count afresh.
             attempts_.erase(it);
-            return {};
+            return attempt_state{};
         }
         return it->second;
     }
@@ -82,14 +82,16 @@ public:
 
     void unlock(std::string_view key) override { record_success(key); }
 
-    bool claim_totp_step(std::string_view user,
-                         std::int64_t step,
-                         clock::time_point forget_after,
-                         clock::time_point now) override
+    step_claim claim_totp_step(std::string_view user,
+                               std::int64_t step,
+                               clock::time_point forget_after,
+                               clock::time_point now) override
     {
         std::lock_guard lock(mutex_);
         std::erase_if(used_steps_, [&](const auto& kv) { return kv.second <= now; });
-        return used_steps_.emplace(std::string(user) + "#" + std::to_string(step), forget_after).second;
+        return used_steps_.emplace(std::string(user) + "#" + std::to_string(step), forget_after).second
+                   ? step_claim::claimed
+                   : step_claim::replayed;
     }
 
     claim_result claim_session(const session_info& wanted,
@@ -127,7 +129,7 @@ public:
             return claim_result::too_many;
         }
         session_info s = wanted;
-        s.id = random_id();
+        s.id = new_session_id();
         s.started = now;
         s.last_used = now;
         sessions_.emplace(s.id, s);
@@ -163,6 +165,25 @@ public:
         return std::nullopt;
     }
 
+    std::optional<session_info> join_known(std::string_view device,
+                                           std::string_view user,
+                                           policy::layer on,
+                                           const session_limits& limits,
+                                           clock::time_point now) override
+    {
+        // Everything is in memory here: the lockout state too.
+        for (const auto& key : {user_key(user), device_key(device)})
+        {
+            const auto a = attempts(key, now);
+            if (a->locked(now) || a->backing_off(now))
+            {
+                return std::nullopt;
+            }
+        }
+        auto s = join_session(device, on, limits, now);
+        return s && s->user == user ? s : std::nullopt;
+    }
+
     void tunnel_opened(std::string_view id, clock::time_point now) override
     {
         std::lock_guard lock(mutex_);
@@ -183,7 +204,7 @@ public:
         }
     }
 
-    bool end_session(std::string_view id) override
+    bool end_session(std::string_view id, std::string_view /*cause*/) override
     {
         std::lock_guard lock(mutex_);
         return erase(std::string(id));

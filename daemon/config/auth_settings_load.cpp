@@ -78,7 +78,8 @@ void read_auth(yaml_reader& r, const yaml_node& node, const std::string& base_di
     namespace d = auth_defaults;
     auth_settings a;
     a.where = r.where(node);
-    r.expect_map(node, "auth", {"secrets", "totp", "lockout", "workers", "queue", "session"}, {"secrets"});
+    r.expect_map(
+        node, "auth", {"secrets", "totp", "lockout", "workers", "queue", "session", "store"}, {"secrets"});
     if (!node.IsMap())
     {
         return;
@@ -100,6 +101,10 @@ void read_auth(yaml_reader& r, const yaml_node& node, const std::string& base_di
     if (auto s = node["session"])
     {
         read_session(r, s, a.session);
+    }
+    if (auto s = node["store"])
+    {
+        read_store(r, s, base_dir, a.store);
     }
     out.auth = std::move(a);
 }

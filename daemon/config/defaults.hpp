@@ -77,6 +77,18 @@ inline constexpr bounded<milliseconds> session_idle{30min, 1min, 24h};
 inline constexpr bounded<milliseconds> session_max{12h, 10min, 7 * 24h};
 } // namespace auth_defaults
 
+// auth.store with type: redis. A new connection (TCP, TLS, AUTH) must be up
+// within connect_timeout, a command answered within command_timeout; after
+// a failure the next attempt waits reconnect_backoff, doubled each time up
+// to reconnect_backoff_max (calls meanwhile fail at once).
+namespace store_defaults {
+inline constexpr bounded<milliseconds> connect_timeout{1s, 50ms, 30s};
+inline constexpr bounded<milliseconds> command_timeout{250ms, 10ms, 10s};
+inline constexpr bounded<milliseconds> reconnect_backoff{250ms, 10ms, 10s};
+inline constexpr bounded<milliseconds> reconnect_backoff_max{5s, 100ms, 5min};
+inline constexpr bounded<std::uint32_t> database{0, 0, 15};
+} // namespace store_defaults
+
 // The optional `admin:` section (the admin API on a Unix socket).
 namespace admin_defaults {
 // One request must arrive and be answered within this time.

@@ -67,38 +67,13 @@ void read_proxy(policy::yaml_reader& r,
     }
     if (auto f = node["password_file"])
     {
-        const auto path = read_path(r, f, what + ".password_file", base_dir);
-        struct stat st
-        {};
-        std::string why;
-        if (path && ::stat(path->c_str(), &st) != 0)
+        if (auto pw = read_password_file(r, f, what + ".password_file", base_dir))
         {
-            r.error(f, what + ".password_file " + *path + ": " + util::error_text(errno));
-            ok = false;
+            p.password = std::move(*pw);
         }
-        else if (path && (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0))
+        else
         {
-            r.error(f,
-                    what + ".password_file " + *path + " may be read by others; it is not read",
-                    "chmod 600 " + *path);
             ok = false;
-        }
-        else if (path)
-        {
-            auto text = policy::read_text_file(*path, &why);
-            if (!text)
-            {
-                r.error(f, what + ".password_file " + *path + ": " + why);
-                ok = false;
-            }
-            else
-            {
-                while (!text->empty() && (text->back() == '\n' || text->back() == '\r'))
-                {
-                    text->pop_back();
-                }
-                p.password = std::move(*text);
-            }
         }
     }
     if (p.username.empty() != p.password.empty() && ok)

@@ -97,6 +97,39 @@ struct auth_session_settings
     milliseconds max = auth_defaults::session_max.fallback;
 };
 
+// auth.store (docs/configuration.md#auth-store): where sessions, lockouts
+// and used TOTP steps live. Absent: in this process (one instance).
+struct store_endpoint
+{
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+struct store_settings
+{
+    bool redis = false;          // type: redis (else memory)
+    bool local_fallback = false; // on_unavailable: local_fallback (else fail_closed)
+    std::vector<store_endpoint> servers;
+    std::vector<store_endpoint> sentinels;
+    std::string master_name;
+    std::string username;
+    std::string password; // from password_file (mode 0600)
+    std::string sentinel_username;
+    std::string sentinel_password;
+    bool tls = false;
+    std::string ca_file;
+    std::string server_name;
+    std::string certificate_file;
+    std::string key_file;
+    std::string prefix = "sekisho:";
+    std::uint32_t database = 0;
+    milliseconds connect_timeout = store_defaults::connect_timeout.fallback;
+    milliseconds command_timeout = store_defaults::command_timeout.fallback;
+    milliseconds reconnect_backoff = store_defaults::reconnect_backoff.fallback;
+    milliseconds reconnect_backoff_max = store_defaults::reconnect_backoff_max.fallback;
+    policy::source_location where;
+};
+
 struct auth_settings
 {
     std::string secrets_file; // absolute (resolved against the settings file's folder)
@@ -105,6 +138,7 @@ struct auth_settings
     std::uint32_t workers = auth_defaults::workers.fallback;
     std::uint32_t queue = auth_defaults::queue.fallback;
     auth_session_settings session;
+    store_settings store;
     policy::source_location where; // the `auth:` key, for later diagnostics
 };
 

@@ -80,6 +80,20 @@ bool read_proxy_protocol(policy::yaml_reader& r,
                          const std::string& what,
                          listener_settings& l);
 
+// A password in a file of its own (`what`: the key, for messages): a regular
+// file with no permission for group or others, its last line ending
+// dropped. nullopt (reported) when it cannot be used.
+std::optional<std::string> read_password_file(policy::yaml_reader& r,
+                                              const policy::yaml_node& node,
+                                              const std::string& what,
+                                              const std::string& base_dir);
+
+// auth.store into `out`.
+void read_store(policy::yaml_reader& r,
+                const policy::yaml_node& node,
+                const std::string& base_dir,
+                store_settings& out);
+
 // The `auth:` section into out.auth (set even with errors, like the rest of
 // the settings; use it only when the diagnostics have no error).
 void read_auth(policy::yaml_reader& r,

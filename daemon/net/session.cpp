@@ -445,6 +445,17 @@ asio::awaitable<bool> session::sign_in(tls::tls_stream& client,
                 client, 503, proto::reply_error(503, "auth_busy", "sign-in is busy; try again in a moment"));
             end("limited", "auth_busy");
             co_return false;
+        case auth::auth_result::store_unavailable:
+            // Fail closed: without the shared store, one device one layer
+            // and replay protection cannot be promised.
+            metrics::note([&](metrics::shard& m) { m.auth_failed("store_unavailable"); });
+            co_await answer(client,
+                            503,
+                            proto::reply_error(503,
+                                               "session_store_unavailable",
+                                               "sign-in is unavailable for a moment; try again shortly"));
+            end("limited", "session_store_unavailable");
+            co_return false;
         case auth::auth_result::too_many:
             co_await answer(
                 client,

@@ -5,100 +5,22 @@
 // user's refusal.
 
 #include "daemon/redis/resp.hpp"
-#include "harness/checks.hpp"
+#include "harness/redis.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <boost/test/unit_test.hpp>
 
 using namespace sekisho::test;
 namespace redis = sekisho::redis;
 
 namespace {
 
-// redis-server on a free loopback port, no persistence.
-class redis_server
+// No persistence; the ACL user `gateway` may use sekisho:* keys and channels only.
+redis_server make_server()
 {
-public:
-    explicit redis_server(const temp_dir& dir) : port_(free_loopback_port())
-    {
-        write_file(dir.file("redis.conf"),
-                   "bind 127.0.0.1\nport " + std::to_string(port_) + "\nsave \"\"\nappendonly no\ndir " +
-                       dir.path() +
-                       "\nuser default on nopass ~* &* +@all\n"
-                       "user gateway on >s3cret ~sekisho:* &sekisho:* +@all -@dangerous\n");
-        proc_ = std::make_unique<process>(std::vector<std::string>{"redis-server", dir.file("redis.conf")},
-                                          dir.file("redis.out"),
-                                          dir.file("redis.err"));
-        BOOST_REQUIRE_MESSAGE(eventually([&] { return can_connect(port_); }, 10s),
-                              read_file(dir.file("redis.out")) + read_file(dir.file("redis.err")));
-    }
-    std::uint16_t port() const { return port_; }
-
-private:
-    std::uint16_t port_;
-    std::unique_ptr<process> proc_;
-};
-
-// A blocking connection that sends commands and reads parsed replies.
-class connection
-{
-public:
-    explicit connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))
-    {
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-        BOOST_REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    }
-    ~connection() { ::close(fd_); }
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-
-    void send(const std::string& bytes)
-    {
-        BOOST_REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) > 0);
-    }
-
-    // The next reply; reads `chunk` bytes at a time so that replies arrive
-    // in pieces and are parsed again from their start.
-    redis::value next(std::size_t chunk = 4096)
-    {
-        const auto end = std::chrono::steady_clock::now() + 5s;
-        for (;;)
-        {
-            auto r = redis::parse_reply(std::span<const char>(buffer_.data(), buffer_.size()));
-            BOOST_REQUIRE_MESSAGE(r.state != redis::parse_state::invalid, r.error);
-            if (r.state == redis::parse_state::done)
-            {
-                buffer_.erase(0, r.length);
-                return r.reply;
-            }
-            BOOST_REQUIRE(std::chrono::steady_clock::now() < end);
-            pollfd p{fd_, POLLIN, 0};
-            ::poll(&p, 1, 1000);
-            char buf[4096];
-            const auto n = ::recv(fd_, buf, std::min(chunk, sizeof buf), MSG_DONTWAIT);
-            if (n > 0)
-            {
-                buffer_.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-    }
-
-    redis::value call(std::initializer_list<std::string_view> args)
-    {
-        send(redis::encode_command(args));
-        return next();
-    }
-
-private:
-    int fd_;
-    std::string buffer_;
-};
+    redis_options o;
+    o.users.push_back({"gateway", "s3cret", "~sekisho:* &sekisho:* +@all -@dangerous"});
+    return redis_server(o);
+}
 
 } // namespace
 
@@ -106,9 +28,9 @@ BOOST_AUTO_TEST_SUITE(redis_codec)
 
 BOOST_AUTO_TEST_CASE(resp2_replies_from_a_real_server)
 {
-    temp_dir dir;
-    redis_server server(dir);
-    connection c(server.port());
+    auto server = make_server();
+    redis_connection c(server.port());
+    BOOST_REQUIRE(c.ok());
     BOOST_TEST(c.call({"PING"}).text == "PONG");
     BOOST_TEST(c.call({"SET", "sekisho:k", std::string_view("a\r\nb\0c", 6)}).text == "OK");
     const auto got = c.call({"GET", "sekisho:k"});
@@ -129,9 +51,9 @@ BOOST_AUTO_TEST_CASE(resp2_replies_from_a_real_server)
 
 BOOST_AUTO_TEST_CASE(pipelined_replies_read_a_few_bytes_at_a_time)
 {
-    temp_dir dir;
-    redis_server server(dir);
-    connection c(server.port());
+    auto server = make_server();
+    redis_connection c(server.port());
+    BOOST_REQUIRE(c.ok());
     std::string batch;
     for (int i = 0; i < 50; ++i)
     {
@@ -150,9 +72,9 @@ BOOST_AUTO_TEST_CASE(pipelined_replies_read_a_few_bytes_at_a_time)
 
 BOOST_AUTO_TEST_CASE(resp3_hello_map_and_pubsub_pushes)
 {
-    temp_dir dir;
-    redis_server server(dir);
-    connection c(server.port());
+    auto server = make_server();
+    redis_connection c(server.port());
+    BOOST_REQUIRE(c.ok());
     const auto hello = c.call({"HELLO", "3"});
     BOOST_REQUIRE((hello.kind == redis::kind::map));
     bool proto3 = false;
@@ -167,7 +89,7 @@ BOOST_AUTO_TEST_CASE(resp3_hello_map_and_pubsub_pushes)
     // A session kill on another instance arrives as a push.
     const auto subscribed = c.call({"SUBSCRIBE", "sekisho:kill"});
     BOOST_TEST((subscribed.kind == redis::kind::push));
-    connection other(server.port());
+    redis_connection other(server.port());
     BOOST_TEST(other.call({"PUBLISH", "sekisho:kill", "s-1234"}).integer == 1);
     const auto message = c.next();
     BOOST_REQUIRE((message.kind == redis::kind::push));
@@ -178,9 +100,9 @@ BOOST_AUTO_TEST_CASE(resp3_hello_map_and_pubsub_pushes)
 
 BOOST_AUTO_TEST_CASE(an_acl_user_signs_in_and_is_refused_outside_its_keys)
 {
-    temp_dir dir;
-    redis_server server(dir);
-    connection c(server.port());
+    auto server = make_server();
+    redis_connection c(server.port());
+    BOOST_REQUIRE(c.ok());
     const auto wrong = c.call({"AUTH", "gateway", "wrong"});
     BOOST_TEST(wrong.is_error());
     BOOST_TEST(wrong.text.find("WRONGPASS") == 0U, wrong.text);

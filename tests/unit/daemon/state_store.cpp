@@ -44,11 +44,11 @@ BOOST_AUTO_TEST_CASE(failures_back_off_doubling_then_lock)
     BOOST_TEST(a.failures == 3U);
     BOOST_TEST(a.locked(t0 + 5s));
     BOOST_TEST(a.locked(t0 + 5s + 9min));
-    BOOST_TEST(!store->attempts("user:tanaka", t0 + 5s + 10min).locked(t0 + 5s + 10min));
+    BOOST_TEST(!store->attempts("user:tanaka", t0 + 5s + 10min)->locked(t0 + 5s + 10min));
     // After the lockout ends the count starts again.
-    BOOST_TEST(store->attempts("user:tanaka", t0 + 11min).failures == 0U);
+    BOOST_TEST(store->attempts("user:tanaka", t0 + 11min)->failures == 0U);
     // Other keys are independent.
-    BOOST_TEST(store->attempts("device:pc-1", t0).failures == 0U);
+    BOOST_TEST(store->attempts("device:pc-1", t0)->failures == 0U);
 }
 
 BOOST_AUTO_TEST_CASE(backoff_is_capped_and_success_or_unlock_clears)
@@ -63,23 +63,24 @@ BOOST_AUTO_TEST_CASE(backoff_is_capped_and_success_or_unlock_clears)
     BOOST_TEST(a.backing_off(t0 + 3999ms));
     BOOST_TEST(!a.backing_off(t0 + 4s));
     store->record_success("device:pc-1");
-    BOOST_TEST(store->attempts("device:pc-1", t0).failures == 0U);
+    BOOST_TEST(store->attempts("device:pc-1", t0)->failures == 0U);
 
     const auth::lockout_policy lock_fast{1, 1s, 1s, 1h};
     BOOST_TEST(store->record_failure("user:x", t0, lock_fast).locked(t0));
     store->unlock("user:x");
-    BOOST_TEST(!store->attempts("user:x", t0).locked(t0));
+    BOOST_TEST(!store->attempts("user:x", t0)->locked(t0));
 }
 
 BOOST_AUTO_TEST_CASE(a_totp_step_opens_one_session_only)
 {
     auto store = auth::make_memory_store();
-    BOOST_TEST(store->claim_totp_step("tanaka", 42, t0 + 90s, t0));
-    BOOST_TEST(!store->claim_totp_step("tanaka", 42, t0 + 90s, t0 + 10s));
-    BOOST_TEST(store->claim_totp_step("tanaka", 43, t0 + 120s, t0 + 10s));
-    BOOST_TEST(store->claim_totp_step("sato", 42, t0 + 90s, t0 + 10s));
+    using auth::step_claim;
+    BOOST_TEST((store->claim_totp_step("tanaka", 42, t0 + 90s, t0) == step_claim::claimed));
+    BOOST_TEST((store->claim_totp_step("tanaka", 42, t0 + 90s, t0 + 10s) == step_claim::replayed));
+    BOOST_TEST((store->claim_totp_step("tanaka", 43, t0 + 120s, t0 + 10s) == step_claim::claimed));
+    BOOST_TEST((store->claim_totp_step("sato", 42, t0 + 90s, t0 + 10s) == step_claim::claimed));
     // Forgotten once it can no longer match.
-    BOOST_TEST(store->claim_totp_step("tanaka", 42, t0 + 200s, t0 + 91s));
+    BOOST_TEST((store->claim_totp_step("tanaka", 42, t0 + 200s, t0 + 91s) == step_claim::claimed));
 }
 
 BOOST_AUTO_TEST_CASE(sessions_join_conflict_and_expire)
