@@ -554,8 +554,12 @@ private:
             std::string e;
             auto c = redis::connection::open({at.host, at.port}, options_for(false), e);
             redis::value r;
-            if (c && c->call({"ROLE"}, r, e) && r.kind == redis::kind::array && !r.items.empty() &&
-                r.items[0].text == "master")
+            // ROLE says whether this is the primary. An ACL user without
+            // +role cannot ask: then a replica shows itself by READONLY
+            // replies (wrong_server) instead.
+            if (c && c->call({"ROLE"}, r, e) &&
+                ((r.kind == redis::kind::array && !r.items.empty() && r.items[0].text == "master") ||
+                 (r.is_error() && r.text.starts_with("NOPERM"))))
             {
                 ++reconnects_;
                 return c;
@@ -757,10 +761,18 @@ private:
                 continue;
             }
             wait = o_.reconnect_backoff;
+            {
+                // The server answers again: commands need not wait out
+                // their own back-off.
+                std::lock_guard lock(command_mutex_);
+                next_attempt_ = {};
+                backoff_ = o_.reconnect_backoff;
+            }
             reached(c->peer().text());
-            reconcile();
+            bool reconciled = false;
             while (!st.stop_requested())
             {
+                reconciled = reconciled || reconcile();
                 const auto got = c->read(r, subscriber_poll, error);
                 if (got == redis::io_status::failed)
                 {
@@ -801,7 +813,8 @@ private:
         ended_elsewhere({parts[2]}, parts[3]);
     }
 
-    void reconcile()
+    // false when Redis could not be asked (the subscriber tries again).
+    bool reconcile()
     {
         std::vector<std::string> ids;
         {
@@ -813,7 +826,7 @@ private:
         }
         if (ids.empty())
         {
-            return;
+            return true;
         }
         std::vector<std::string_view> cmd{"SMISMEMBER"};
         const auto all = o_.prefix + "all";
@@ -822,7 +835,7 @@ private:
         const auto r = run(std::span<const std::string_view>(cmd));
         if (!r || r->kind != redis::kind::array || r->items.size() != ids.size())
         {
-            return;
+            return false;
         }
         std::vector<std::string> gone;
         for (std::size_t i = 0; i < ids.size(); ++i)
@@ -835,7 +848,7 @@ private:
         }
         if (gone.empty())
         {
-            return;
+            return true;
         }
         {
             std::lock_guard lock(known_mutex_);
@@ -845,6 +858,7 @@ private:
             }
         }
         ended_elsewhere(std::move(gone), "store_reconciled");
+        return true;
     }
 
     redis_store_options o_;
