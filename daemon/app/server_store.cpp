@@ -62,6 +62,14 @@ void server::watch_store()
         // Loud on purpose: with fail_closed nobody can start a session; with
         // local_fallback the invariants hold per instance only.
         log::error("store_unavailable", {{"store", kind}, {"detail", detail}, {"behaviour", behaviour}});
+        if (fallback)
+        {
+            log::warning("store_fallback",
+                         {{"store", kind},
+                          {"detail",
+                           "sign-ins are decided from this instance's memory until the store is back: one "
+                           "device one layer, lockouts and used codes hold per instance only"}});
+        }
         state_.audit_event("store_unavailable",
                            {{"store", kind}, {"detail", detail}, {"behaviour", behaviour}});
     };

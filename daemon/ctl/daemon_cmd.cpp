@@ -86,6 +86,27 @@ int status(const admin_args& a)
         std::printf(", sessions %s", json_text(o.if_contains("sessions")).c_str());
     }
     std::printf("\n");
+    if (const auto* st = o.if_contains("store"); st != nullptr && st->is_object())
+    {
+        const auto& x = st->as_object();
+        const bool shared = x.if_contains("shared") && x.at("shared").as_bool();
+        const bool up = x.if_contains("reachable") && x.at("reachable").as_bool();
+        const bool fallback = x.if_contains("fallback") && x.at("fallback").as_bool();
+        if (shared)
+        {
+            std::printf("store     %s %s, %s round trips, %s errors\n",
+                        json_text(x.if_contains("type")).c_str(),
+                        up ? ("reachable at " + json_text(x.if_contains("server"))).c_str()
+                           : (fallback ? "UNREACHABLE (local_fallback: per instance)"
+                                       : "UNREACHABLE (fail_closed: new sign-ins refused)"),
+                        json_text(x.if_contains("round_trips")).c_str(),
+                        json_text(x.if_contains("errors")).c_str());
+        }
+        else
+        {
+            std::printf("store     in this process (auth.store: memory)\n");
+        }
+    }
     if (const auto* au = o.if_contains("audit"); au != nullptr && au->is_object())
     {
         const auto& x = au->as_object();

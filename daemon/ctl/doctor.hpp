@@ -11,6 +11,7 @@
 //   doctor_tls.cpp     certificates and CRLs (OpenSSL)
 //   doctor_checks.cpp  the host: key files, clock, audit disk
 //   doctor_daemon.cpp  what runs: listeners, the daemon (admin socket)
+//   doctor_store.cpp   the shared session store (Redis), when configured
 //
 // Every check keeps its texts in one table at its top (`{name}` marks a
 // value), so that they can be translated in one place.
@@ -114,6 +115,8 @@ finding check_audit_disk(const inputs& in);
 // doctor_daemon.cpp
 finding check_listeners(const inputs& in);
 finding check_daemon(const inputs& in);
+// auth.store with type: redis (doctor_store.cpp); nothing otherwise.
+std::vector<finding> check_store(const inputs& in);
 
 // `sekishoctl doctor ...` (argv after "doctor"); the exit code.
 int doctor_main(const std::vector<std::string>& args);

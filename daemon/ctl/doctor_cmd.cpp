@@ -188,6 +188,10 @@ int doctor_main(const std::vector<std::string>& args)
     all.push_back(check_audit_disk(in));
     all.push_back(check_listeners(in));
     all.push_back(check_daemon(in));
+    for (auto& f : check_store(in))
+    {
+        all.push_back(std::move(f));
+    }
     const auto catalog = check_catalog(in);
     all.insert(all.end(), catalog.begin(), catalog.end());
 

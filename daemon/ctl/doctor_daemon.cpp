@@ -47,6 +47,8 @@ constexpr const char* draining_do =
     "sekishod is stopping: systemctl status sekishod (start it again once stopped)";
 constexpr const char* unhealthy = "; the audit log cannot be written: {error}";
 constexpr const char* unhealthy_do = "see audit_disk above and journalctl -u sekishod";
+constexpr const char* store_down = "; the session store is unreachable{fallback}";
+constexpr const char* store_down_do = "see store below and journalctl -u sekishod -g store_unavailable";
 constexpr const char* lost = "; {lost} audit event(s) lost";
 constexpr const char* lost_do = "audit events were lost (queue full or the log not writable): journalctl -u "
                                 "sekishod -g audit_lost";
@@ -173,6 +175,22 @@ finding check_daemon(const inputs& in)
         f.level = status::warn;
         f.message += daemon_text::draining;
         f.actions.push_back(daemon_text::draining_do);
+    }
+    if (const auto* st = o.if_contains("store"); st != nullptr && st->is_object())
+    {
+        const auto& store = st->as_object();
+        if (const auto* up = store.if_contains("reachable"); up != nullptr && up->is_bool() && !up->as_bool())
+        {
+            const auto* fb = store.if_contains("fallback");
+            const bool fallback = fb != nullptr && fb->is_bool() && fb->as_bool();
+            // fail_closed refuses every new sign-in meanwhile.
+            f.level = fallback ? std::max(f.level, status::warn) : status::fail;
+            f.message += fill(daemon_text::store_down,
+                              {{"fallback",
+                                fallback ? " (signing in per instance: local_fallback)"
+                                         : " (new sign-ins are refused: fail_closed)"}});
+            f.actions.push_back(daemon_text::store_down_do);
+        }
     }
     if (const auto* a = o.if_contains("audit"); a != nullptr && a->is_object())
     {

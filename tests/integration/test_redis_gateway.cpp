@@ -29,7 +29,7 @@ redis_options store_redis()
 {
     redis_options o;
     o.default_nopass = false;
-    o.users.push_back({"sekishod", redis_password, "~sekisho:* &sekisho:* +@all -@dangerous"});
+    o.users.push_back({"sekishod", redis_password, "~sekisho:* &sekisho:* +@all -@dangerous +role"});
     return o;
 }
 
@@ -298,6 +298,48 @@ BOOST_AUTO_TEST_CASE(a_primary_killed_under_sentinel_is_replaced_and_sessions_go
         },
         10s));
     BOOST_TEST(replica.command({"SCARD", "sekisho:all"}).integer == 1);
+}
+
+// What an operator sees: sekishoctl status names the store and its state;
+// doctor reaches the primary with the gateway's own user and says FAIL,
+// with what to do, once it is gone (and the daemon's line says new sign-ins
+// are refused).
+BOOST_AUTO_TEST_CASE(status_and_doctor_show_the_store)
+{
+    redis_server redis(store_redis());
+    temp_dir keys;
+    gateway a(store_options(keys, servers_of(redis)));
+    const auto doctor = [&] {
+        const auto r = ctl(a, {"doctor", "--config", a.dir().file("sekisho.yaml"), "--json"});
+        return boost::json::parse(r.out).as_object();
+    };
+    const auto check = [](const boost::json::object& report, const std::string& id) {
+        for (const auto& c : report.at("checks").as_array())
+        {
+            if (c.as_object().at("id").as_string() == id)
+            {
+                return c.as_object();
+            }
+        }
+        return boost::json::object{};
+    };
+    // The first sign-in connects the store.
+    tls_client c(a.internet(), "device-alice");
+    require_200(sign_in(c, fresh_code(0)));
+    const auto up = ctl(a, {"status"});
+    BOOST_TEST(up.out.find("store     redis reachable at " + redis.address()) != std::string::npos, up.out);
+    auto report = doctor();
+    BOOST_TEST(str(check(report, "store"), "status") == "ok", boost::json::serialize(report));
+    BOOST_TEST(str(check(report, "store"), "message").find("user sekishod") != std::string::npos);
+
+    redis.stop();
+    BOOST_TEST(eventually([&] { return a.count_events("store_unavailable") >= 1; }, 5s), a.log());
+    const auto down = ctl(a, {"status"});
+    BOOST_TEST(down.out.find("UNREACHABLE (fail_closed") != std::string::npos, down.out);
+    report = doctor();
+    BOOST_TEST(str(check(report, "store"), "status") == "fail", boost::json::serialize(report));
+    BOOST_TEST(str(check(report, "daemon"), "status") == "fail");
+    BOOST_TEST(str(check(report, "daemon"), "message").find("new sign-ins are refused") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
