@@ -167,4 +167,30 @@ BOOST_AUTO_TEST_CASE(an_ended_session_is_gone)
     BOOST_TEST(!store->join_session("pc-1", layer::internet, limits, t0).has_value());
 }
 
+// A follow-up CONNECT is answered from memory only for the session's own
+// user, on its layer, and never while the user or the device is locked out
+// or backing off.
+BOOST_AUTO_TEST_CASE(join_known_respects_user_layer_and_lockouts)
+{
+    auto store = auth::make_memory_store();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got);
+    BOOST_TEST(store->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 1s).has_value());
+    BOOST_TEST(!store->join_known("pc-1", "sato", layer::internet, limits, t0 + 1s).has_value());
+    BOOST_TEST(!store->join_known("pc-1", "tanaka", layer::lgwan, limits, t0 + 1s).has_value());
+    BOOST_TEST(store->health().kind == "memory");
+    BOOST_TEST(!store->health().shared);
+
+    const auth::lockout_policy p{2, 1s, 1s, 10min};
+    store->record_failure(auth::device_key("pc-1"), t0 + 2s, p);
+    BOOST_TEST(!store->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 2500ms).has_value());
+    BOOST_TEST(store->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 3s).has_value());
+    store->record_failure(auth::user_key("tanaka"), t0 + 4s, p);
+    store->record_failure(auth::user_key("tanaka"), t0 + 6s, p);
+    BOOST_TEST(!store->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 9min).has_value());
+    store->unlock(auth::user_key("tanaka"));
+    BOOST_TEST(store->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 9min).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
