@@ -27,6 +27,9 @@ using steady = std::chrono::steady_clock;
 // Tunnel bookkeeping waiting for the writer thread; more is dropped (and
 // counted as errors): it only delays a session's idle end.
 constexpr std::size_t max_pending_writes = 10000;
+// Sessions known here before the expired ones are looked for (then twice
+// what is left).
+constexpr std::size_t known_prune_floor = 1024;
 // How long the subscriber waits for a message before it looks at the clock.
 constexpr milliseconds subscriber_poll{200};
 
@@ -305,7 +308,7 @@ public:
             const auto got = local_->claim_session(wanted, limits, now, out, max_sessions);
             if (got == claim_result::created || got == claim_result::joined)
             {
-                remember(*out, wanted.credential_tag);
+                remember(*out, wanted.credential_tag, limits, now);
             }
             return got;
         }
@@ -324,7 +327,7 @@ public:
         {
             return claim_result::layer_conflict;
         }
-        remember(*s, wanted.credential_tag);
+        remember(*s, wanted.credential_tag, limits, now);
         out->credential_tag = wanted.credential_tag;
         return what == "created" ? claim_result::created : claim_result::joined;
     }
@@ -624,9 +627,26 @@ private:
         return k;
     }
 
-    void remember(const session_info& s, const std::string& tag)
+    void remember(const session_info& s,
+                  const std::string& tag,
+                  const session_limits& limits,
+                  clock::time_point now)
     {
         std::lock_guard lock(known_mutex_);
+        // Sessions that ended by time without another CONNECT here are
+        // dropped now and then, so that memory follows the live sessions.
+        if (known_.size() >= prune_at_)
+        {
+            std::erase_if(known_, [&](const auto& kv) {
+                const bool gone = expired(kv.second, limits, now);
+                if (gone)
+                {
+                    known_ids_.erase(kv.second.id);
+                }
+                return gone;
+            });
+            prune_at_ = std::max(known_prune_floor, known_.size() * 2);
+        }
         const auto key = known_key(s.device, s.user, s.on);
         if (auto old = known_.find(key); old != known_.end() && old->second.id != s.id)
         {
@@ -881,6 +901,7 @@ private:
     // (device, user, layer); and their keys by session id.
     std::unordered_map<std::string, session_info> known_;
     std::unordered_map<std::string, std::string> known_ids_;
+    std::size_t prune_at_ = known_prune_floor;
 
     std::mutex writes_mutex_;
     std::condition_variable_any wake_writer_;
