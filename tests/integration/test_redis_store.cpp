@@ -1,10 +1,12 @@
 // The shared state store (daemon/auth/redis_store.hpp) against a real
 // redis-server on loopback: the contract of the in-process store (back-off,
 // lockout, TOTP steps, one device one layer, expiry), two store objects as
-// two sekishod instances sharing one Redis, a session ended at one instance
-// reported at the other, Redis stopped (fail_closed, local_fallback) and back
-// on the same port, ACL users, TLS with CA verification, and a Sentinel
-// fail-over after the primary is killed.
+// two sekishod instances sharing one Redis (layers, failures, TOTP steps,
+// lockouts), a session ended at one instance reported at the other, keys
+// kept apart by prefix and database, Redis stopped (fail_closed,
+// local_fallback) and back on the same port, a Redis that hangs (SIGSTOP),
+// ACL users, TLS with CA verification, a Sentinel fail-over after the
+// primary is killed, and an operator's switch-over.
 //
 // Redis keys carry TTLs in real time: `now` starts at clock::now() and only
 // moves forward, so that a key is never past its TTL before the store's own
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
 
 using namespace sekisho::test;
 namespace auth = sekisho::auth;
@@ -138,6 +141,15 @@ auto bounded(const char* what, F f, std::chrono::milliseconds bound = call_bound
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start);
     BOOST_TEST(took < bound, what << " took " << took.count() << " ms");
     return result;
+}
+
+// A store's health, for failure messages.
+std::string describe(const auth::state_store& store)
+{
+    const auto h = store.health();
+    return "health: reachable " + std::to_string(h.reachable) + ", fallback " + std::to_string(h.fallback) +
+           ", server " + h.server + ", errors " + std::to_string(h.errors) + ", reconnects " +
+           std::to_string(h.reconnects) + ", round trips " + std::to_string(h.round_trips) + "\n";
 }
 
 // Subscribers of the store's channel (PUBSUB NUMSUB).
@@ -370,10 +382,14 @@ BOOST_AUTO_TEST_CASE(keys_carry_the_prefix_and_health_tells_the_server)
         BOOST_TEST(k.rfind("sekisho:", 0) == 0U, k);
     }
     BOOST_TEST((std::find(keys.begin(), keys.end(), "sekisho:s:" + got.id) != keys.end()));
-    // Every key expires some day.
+    // Every key expires some day, but for the index of every session
+    // (P"all"), which is pruned when sessions are listed or ended.
     for (const auto& k : keys)
     {
-        BOOST_TEST(server.command({"PTTL", k}).integer > 0, k << " has no TTL");
+        if (k != "sekisho:all")
+        {
+            BOOST_TEST(server.command({"PTTL", k}).integer > 0, k << " has no TTL");
+        }
     }
     const auto h = store->health();
     BOOST_TEST(h.kind == "redis");
@@ -461,12 +477,14 @@ BOOST_AUTO_TEST_CASE(a_totp_step_claimed_at_one_instance_is_replayed_at_the_othe
 BOOST_AUTO_TEST_CASE(a_session_ended_at_one_instance_is_reported_at_the_other)
 {
     redis_server server(sekishod_acl());
-    recorder at_b;
+    recorder told_a;
+    recorder told_b;
     auto a = store_at(server, "a");
     auto b = store_at(server, "b");
-    b->watch(at_b.events());
-    BOOST_TEST_REQUIRE(eventually([&] { return subscribers(server) >= 1; }, 10s),
-                       "B never subscribed to sekisho:events: " << subscribers(server));
+    a->watch(told_a.events());
+    b->watch(told_b.events());
+    BOOST_TEST_REQUIRE(eventually([&] { return subscribers(server) >= 2; }, 10s),
+                       "A and B never subscribed to sekisho:events: " << subscribers(server));
     const auto t0 = auth::clock::now();
     const auth::session_limits limits{30min, 2h};
     auth::session_info at_a;
@@ -480,13 +498,69 @@ BOOST_AUTO_TEST_CASE(a_session_ended_at_one_instance_is_reported_at_the_other)
 
     const auto killed = steady::now();
     BOOST_TEST(a->end_session(at_a.id, "killed"));
-    BOOST_TEST_REQUIRE(eventually([&] { return at_b.ended(at_a.id).has_value(); }, 1s),
+    BOOST_TEST_REQUIRE(eventually([&] { return told_b.ended(at_a.id).has_value(); }, 1s),
                        "B was not told within 1 s");
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - killed);
     BOOST_TEST(took < 1s, "told after " << took.count() << " ms");
-    BOOST_TEST(at_b.ended(at_a.id).value_or("") == "killed");
+    BOOST_TEST(told_b.ended(at_a.id).value_or("") == "killed");
     BOOST_TEST(!b->join_known("pc-1", "tanaka", layer::lgwan, limits, t0 + 2s).has_value());
     BOOST_TEST(!b->join_session("pc-1", layer::lgwan, limits, t0 + 2s).has_value());
+    // A ended it itself: not "elsewhere".
+    BOOST_TEST(!told_a.ended(at_a.id).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_lockout_at_one_instance_stops_joins_from_memory_at_the_other)
+{
+    redis_server server(sekishod_acl());
+    recorder at_b;
+    auto a = store_at(server, "a");
+    auto b = store_at(server, "b");
+    b->watch(at_b.events());
+    BOOST_TEST_REQUIRE(eventually([&] { return subscribers(server) >= 1; }, 10s));
+    const auto t0 = auth::clock::now();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    BOOST_REQUIRE((b->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got) ==
+                   auth::claim_result::created));
+    BOOST_REQUIRE(b->join_known("pc-1", "tanaka", layer::internet, limits, t0).has_value());
+    // Someone guesses tanaka's password at A until the user is locked.
+    const auth::lockout_policy p{2, 1s, 1s, 10min};
+    a->record_failure(auth::user_key("tanaka"), t0, p);
+    BOOST_REQUIRE(a->record_failure(auth::user_key("tanaka"), t0 + 2s, p).locked(t0 + 2s));
+    // B no longer vouches for tanaka's session from memory: the next
+    // CONNECT goes through full verification, which sees the lockout.
+    BOOST_TEST(
+        eventually([&] { return !b->join_known("pc-1", "tanaka", layer::internet, limits, t0 + 3s); }, 1s),
+        "B still joins tanaka's session from memory after the lockout at A");
+    const auto seen = b->attempts(auth::user_key("tanaka"), t0 + 3s);
+    BOOST_REQUIRE(seen.has_value());
+    BOOST_TEST(seen->locked(t0 + 3s));
+}
+
+BOOST_AUTO_TEST_CASE(instances_apart_by_prefix_or_database_share_nothing)
+{
+    redis_server server(sekishod_acl());
+    auto a = store_at(server, "a");
+    auto other_prefix = options_for(server.port(), "b");
+    other_prefix.prefix = "pref2:";
+    auto b = auth::make_redis_store(other_prefix);
+    auto other_database = options_for(server.port(), "c");
+    other_database.database = 3;
+    auto c = auth::make_redis_store(other_database);
+    const auto t0 = auth::clock::now();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    for (auto* store : {a.get(), b.get(), c.get()})
+    {
+        BOOST_TEST((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got) ==
+                    auth::claim_result::created));
+        BOOST_TEST((store->claim_totp_step("tanaka", 5, t0 + 90s, t0) == auth::step_claim::claimed));
+        BOOST_TEST(store->sessions(limits, t0).size() == 1U);
+    }
+    BOOST_TEST(server.keys("sekisho:s:*").size() == 1U);
+    BOOST_TEST(server.keys("pref2:s:*").size() == 1U);
+    BOOST_TEST(server.keys("sekisho:s:*", 3).size() == 1U);
+    BOOST_TEST(server.keys("pref2:*", 3).empty());
 }
 
 // ---- Redis stopped, and back
@@ -541,7 +615,8 @@ BOOST_AUTO_TEST_CASE(redis_stopped_fail_closed_then_back_on_the_same_port)
                        "no reachability event after Redis came back:\n"
                            << events.reachability_log());
     BOOST_TEST((store->claim_session(wanted("sato", "pc-2", layer::internet), limits, t0 + 2s, &got) ==
-                auth::claim_result::created));
+                auth::claim_result::created),
+               describe(*store) << events.reachability_log());
     BOOST_TEST((store->claim_totp_step("sato", 42, t0 + 90s, t0 + 2s) == auth::step_claim::claimed));
     BOOST_TEST(store->attempts(auth::user_key("sato"), t0 + 2s).has_value());
     const auto up = store->health();
@@ -570,6 +645,8 @@ BOOST_AUTO_TEST_CASE(redis_stopped_local_fallback_answers_from_memory)
     BOOST_TEST((bounded("claim_session", [&] {
                     return store->claim_session(wanted("sato", "pc-2", layer::internet), limits, t0, &got);
                 }) == auth::claim_result::created));
+    const auto per_instance = got.id;
+    BOOST_TEST(store->join_known("pc-2", "sato", layer::internet, limits, t0).has_value());
     BOOST_TEST((store->claim_session(wanted("sato", "pc-2", layer::lgwan), limits, t0, &got) ==
                 auth::claim_result::layer_conflict));
     BOOST_TEST((bounded("claim_totp_step", [&] {
@@ -598,6 +675,53 @@ BOOST_AUTO_TEST_CASE(redis_stopped_local_fallback_answers_from_memory)
     const auto keys = server.keys("sekisho:s:*");
     BOOST_TEST((std::find(keys.begin(), keys.end(), "sekisho:s:" + got.id) != keys.end()),
                "the session was not written to Redis after it came back");
+    // A session opened per instance meanwhile is not one Redis vouches for:
+    // it is ended (its tunnels closed) once Redis answers again.
+    BOOST_TEST(eventually([&] { return events.ended(per_instance).has_value(); }, 2s));
+    BOOST_TEST(!store->join_known("pc-2", "sato", layer::internet, limits, t0 + 5s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_does_not_answer_costs_at_most_the_timeouts)
+{
+    redis_server server(sekishod_acl());
+    recorder events;
+    auto store = store_at(server);
+    store->watch(events.events());
+    const auto t0 = auth::clock::now();
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info got;
+    BOOST_REQUIRE((store->claim_session(wanted("tanaka", "pc-1", layer::internet), limits, t0, &got) ==
+                   auth::claim_result::created));
+
+    // Connected, then silent (command_timeout), then new connections that
+    // are accepted but never answered (connect_timeout).
+    server.pause();
+    BOOST_TEST((bounded("claim_session", [&] {
+                    return store->claim_session(wanted("sato", "pc-2", layer::internet), limits, t0, &got);
+                }) == auth::claim_result::unavailable));
+    for (int i = 0; i < 3; ++i)
+    {
+        BOOST_TEST(
+            !bounded("attempts", [&] { return store->attempts(auth::user_key("sato"), t0); }).has_value());
+        BOOST_TEST((bounded("claim_totp_step", [&] {
+                        return store->claim_totp_step("sato", 42 + i, t0 + 90s, t0);
+                    }) == auth::step_claim::unavailable));
+        std::this_thread::sleep_for(300ms); // past the back-off: a new connection is tried
+    }
+    BOOST_TEST(!store->health().reachable);
+    BOOST_TEST(eventually([&] { return events.reachable() == std::optional<bool>(false); }, 10s),
+               events.reachability_log());
+
+    server.resume();
+    BOOST_TEST(eventually(
+                   [&] {
+                       return store->claim_session(
+                                  wanted("suzuki", "pc-3", layer::internet), limits, t0, &got) ==
+                              auth::claim_result::created;
+                   },
+                   10s),
+               describe(*store) << events.reachability_log());
+    BOOST_TEST(store->health().reachable);
 }
 
 // ---- ACL users and TLS
@@ -714,6 +838,8 @@ BOOST_AUTO_TEST_CASE(sentinel_failover_keeps_sessions)
 
     auto options = options_for(0, "a");
     options.servers.clear();
+    // The first sentinel listed is not there at all.
+    options.sentinels.push_back({"127.0.0.1", free_loopback_port()});
     for (const auto& s : sentinels)
     {
         options.sentinels.push_back({"127.0.0.1", s->port()});
@@ -722,6 +848,10 @@ BOOST_AUTO_TEST_CASE(sentinel_failover_keeps_sessions)
     recorder events;
     auto store = auth::make_redis_store(options);
     store->watch(events.events());
+    options.instance = "b";
+    recorder at_b;
+    auto b = auth::make_redis_store(options);
+    b->watch(at_b.events());
     const auto t0 = auth::clock::now();
     const auth::session_limits limits{30min, 2h};
     auth::session_info session;
@@ -760,6 +890,83 @@ BOOST_AUTO_TEST_CASE(sentinel_failover_keeps_sessions)
     BOOST_TEST(
         (store->claim_session(wanted("sato", "pc-2", layer::internet), limits, auth::clock::now(), &got) ==
          auth::claim_result::created));
+    // A kill still reaches the other instance, now through the new primary.
+    BOOST_TEST_REQUIRE(eventually([&] { return subscribers(replica) >= 2; }, 10s),
+                       "subscribers on the new primary: " << subscribers(replica));
+    BOOST_TEST(store->end_session(session.id, "killed"));
+    BOOST_TEST(eventually([&] { return at_b.ended(session.id).has_value(); }, 1s),
+               "B was not told of the kill within 1 s after the fail-over");
+}
+
+BOOST_AUTO_TEST_CASE(sentinel_switchover_moves_writes_to_the_new_primary)
+{
+    redis_server primary(sekishod_acl(true));
+    auto replica_options = sekishod_acl(true);
+    replica_options.replica_of = primary.port();
+    redis_server replica(replica_options);
+    BOOST_TEST_REQUIRE(eventually(
+        [&] {
+            const auto r = replica.command({"ROLE"});
+            return r.items.size() >= 4U && r.items[3].text == "connected";
+        },
+        10s));
+    sentinel_options so;
+    so.master_port = primary.port();
+    std::vector<std::unique_ptr<redis_sentinel>> sentinels;
+    for (int i = 0; i < 3; ++i)
+    {
+        sentinels.push_back(std::make_unique<redis_sentinel>(so));
+    }
+    for (const auto& s : sentinels)
+    {
+        BOOST_TEST_REQUIRE(s->wait_for_peers(2, 1, 10s), s->log());
+    }
+    auto options = options_for(0, "a");
+    options.servers.clear();
+    for (const auto& s : sentinels)
+    {
+        options.sentinels.push_back({"127.0.0.1", s->port()});
+    }
+    options.master_name = "sekisho";
+    auto store = auth::make_redis_store(options);
+    const auth::session_limits limits{30min, 2h};
+    auth::session_info session;
+    BOOST_REQUIRE(
+        (store->claim_session(wanted("tanaka", "pc-1", layer::lgwan), limits, auth::clock::now(), &session) ==
+         auth::claim_result::created));
+    BOOST_TEST(store->health().server == primary.address());
+
+    // An operator's switch-over: the old primary lives on as a replica, so
+    // the store's open connection now reaches a server that refuses writes
+    // (or is closed by Sentinel's CLIENT KILL). Sentinel demotes the old
+    // primary some 8 s after promoting the replica (4 hello periods).
+    const auto asked = steady::now();
+    BOOST_TEST_REQUIRE(sentinels[1]->command({"SENTINEL", "FAILOVER", "sekisho"}).text == "OK");
+    BOOST_TEST_REQUIRE(
+        eventually([&] { return primary.role() == "slave" && replica.role() == "master"; }, 15s),
+        "no switch-over: primary " << primary.role() << ", replica " << replica.role());
+    BOOST_TEST_MESSAGE("switched over after "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - asked).count()
+                       << " ms");
+    auth::session_info got;
+    BOOST_TEST(eventually(
+                   [&] {
+                       return store->claim_session(wanted("sato", "pc-2", layer::internet),
+                                                   limits,
+                                                   auth::clock::now(),
+                                                   &got) == auth::claim_result::created;
+                   },
+                   10s),
+               describe(*store));
+    BOOST_TEST_MESSAGE("writes reached the new primary after "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - asked).count()
+                       << " ms");
+    BOOST_TEST(store->health().server == replica.address());
+    BOOST_TEST((store->claim_totp_step("sato", 9, auth::clock::now() + 90s, auth::clock::now()) ==
+                auth::step_claim::claimed));
+    const auto listed = store->sessions(limits, auth::clock::now());
+    BOOST_TEST(listed.size() == 2U);
+    BOOST_TEST(replica.keys("sekisho:s:*").size() == 2U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

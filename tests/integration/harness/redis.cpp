@@ -36,8 +36,10 @@ redis::value failure(const std::string& what)
     return v;
 }
 
-// One command on a fresh connection, after AUTH when `auth`.
-redis::value one_command(std::uint16_t port, const std::vector<std::string>& args, bool auth)
+// One command on a fresh connection, after AUTH when `auth` and SELECT
+// when `database` is not 0.
+redis::value
+one_command(std::uint16_t port, const std::vector<std::string>& args, bool auth, unsigned database = 0)
 {
     redis_connection c(port);
     if (!c.ok())
@@ -50,6 +52,15 @@ redis::value one_command(std::uint16_t port, const std::vector<std::string>& arg
         if (a.is_error())
         {
             return a;
+        }
+    }
+    if (database != 0)
+    {
+        const auto d = std::to_string(database);
+        const auto selected = c.call({"SELECT", d});
+        if (selected.is_error())
+        {
+            return selected;
         }
     }
     return c.call(args);
@@ -245,9 +256,23 @@ bool redis_server::running()
     return process_ && process_->running();
 }
 
-redis::value redis_server::command(const std::vector<std::string>& args) const
+void redis_server::pause()
 {
-    return one_command(plain_port_, args, true);
+    BOOST_REQUIRE(running());
+    process_->signal(SIGSTOP);
+}
+
+void redis_server::resume()
+{
+    if (process_)
+    {
+        process_->signal(SIGCONT);
+    }
+}
+
+redis::value redis_server::command(const std::vector<std::string>& args, unsigned database) const
+{
+    return one_command(plain_port_, args, true, database);
 }
 
 std::string redis_server::role() const
@@ -256,10 +281,10 @@ std::string redis_server::role() const
     return r.items.empty() ? std::string() : r.items[0].text;
 }
 
-std::vector<std::string> redis_server::keys(const std::string& pattern) const
+std::vector<std::string> redis_server::keys(const std::string& pattern, unsigned database) const
 {
     std::vector<std::string> out;
-    for (const auto& k : command({"KEYS", pattern}).items)
+    for (const auto& k : command({"KEYS", pattern}, database).items)
     {
         out.push_back(k.text);
     }

@@ -92,15 +92,19 @@ public:
     // no persistence) and waits until it answers.
     void start();
     bool running();
+    // SIGSTOP / SIGCONT: a server that accepts connections (the kernel
+    // does) but answers nothing, like one that hangs.
+    void pause();
+    void resume();
 
-    // One command as the harness user on a fresh connection, e.g.
-    // command({"SET", "k", "v"}); an error value "harness: ..." when the
-    // server cannot be reached.
-    redis::value command(const std::vector<std::string>& args) const;
+    // One command as the harness user on a fresh connection (after SELECT
+    // `database`), e.g. command({"SET", "k", "v"}); an error value
+    // "harness: ..." when the server cannot be reached.
+    redis::value command(const std::vector<std::string>& args, unsigned database = 0) const;
     // `ROLE`'s first item: "master" or "slave" (empty when unreachable).
     std::string role() const;
-    // Every key (KEYS *), sorted, for failure messages and assertions.
-    std::vector<std::string> keys(const std::string& pattern = "*") const;
+    // The keys matching `pattern` (KEYS), sorted.
+    std::vector<std::string> keys(const std::string& pattern = "*", unsigned database = 0) const;
     // redis-server's log, for failure messages.
     std::string log() const;
 
