@@ -24,9 +24,12 @@ namespace {
 using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 
-// Tunnel bookkeeping waiting for the writer thread; more is dropped (and
-// counted as errors): it only delays a session's idle end.
-constexpr std::size_t max_pending_writes = 10000;
+// Sessions with tunnel bookkeeping waiting for the writer thread; more are
+// dropped (and counted as errors): it only moves a session's idle end.
+constexpr std::size_t max_pending_writes = 100000;
+// How long the writer lets a batch of bookkeeping form: one write per
+// session per batch, whatever its tunnel rate.
+constexpr milliseconds bookkeeping_interval{100};
 // Sessions known here before the expired ones are looked for (then twice
 // what is left).
 constexpr std::size_t known_prune_floor = 1024;
@@ -440,24 +443,37 @@ private:
     // One command on the shared command connection; nullopt when Redis
     // cannot be asked (down and waiting for the next attempt, or this call
     // failed), or answered with an error.
+    // With command_mutex_ held: a connection to the primary, unless Redis
+    // is down and the next attempt is not due yet.
+    bool connected()
+    {
+        if (command_)
+        {
+            return true;
+        }
+        if (steady::now() < next_attempt_)
+        {
+            return false; // down: fail at once until the next attempt
+        }
+        std::string error;
+        command_ = open_primary(error);
+        if (!command_)
+        {
+            failed(error);
+            return false;
+        }
+        backoff_ = o_.reconnect_backoff;
+        return true;
+    }
+
     std::optional<redis::value> run(std::span<const std::string_view> args)
     {
         std::unique_lock lock(command_mutex_);
-        std::string error;
-        if (!command_)
+        if (!connected())
         {
-            if (steady::now() < next_attempt_)
-            {
-                return std::nullopt; // down: fail at once until the next attempt
-            }
-            command_ = open_primary(error);
-            if (!command_)
-            {
-                failed(error);
-                return std::nullopt;
-            }
-            backoff_ = o_.reconnect_backoff;
+            return std::nullopt;
         }
+        std::string error;
         redis::value reply;
         ++round_trips_;
         if (!command_->call(args, reply, error) || wrong_server(reply))
@@ -470,10 +486,38 @@ private:
         reached(server);
         if (reply.is_error())
         {
-            ++errors_;
-            return reply; // e.g. NOSCRIPT: the caller decides
+            ++errors_; // e.g. NOSCRIPT: the caller decides
         }
         return reply;
+    }
+
+    // Commands already encoded, `count` of them, sent in one write; their
+    // replies in order, or nullopt when the connection failed.
+    std::optional<std::vector<redis::value>> pipeline(std::string_view bytes, std::size_t count)
+    {
+        std::unique_lock lock(command_mutex_);
+        if (!connected())
+        {
+            return std::nullopt;
+        }
+        std::string error;
+        round_trips_ += count;
+        std::vector<redis::value> replies(count);
+        bool ok = command_->send(bytes, error);
+        for (std::size_t i = 0; ok && i < count; ++i)
+        {
+            ok = command_->read(replies[i], o_.command_timeout, error) == redis::io_status::ok &&
+                 !wrong_server(replies[i]);
+        }
+        if (!ok)
+        {
+            failed(error.empty() ? command_->peer().text() + ": a write was refused" : error);
+            return std::nullopt;
+        }
+        const auto server = command_->peer().text();
+        lock.unlock();
+        reached(server);
+        return replies;
     }
 
     std::optional<redis::value> run(std::initializer_list<std::string_view> args)
@@ -713,41 +757,82 @@ private:
             }
         }
         {
+            // Coalesced per session until the writer's next batch.
             std::lock_guard lock(writes_mutex_);
-            if (writes_.size() >= max_pending_writes)
+            auto it = writes_.find(std::string(id));
+            if (it == writes_.end())
             {
-                ++errors_;
-                return;
+                if (writes_.size() >= max_pending_writes)
+                {
+                    ++errors_;
+                    return;
+                }
+                it = writes_.emplace(std::string(id), pending_write{}).first;
             }
-            writes_.push_back({std::string(id), delta, now});
+            it->second.delta += delta;
+            it->second.at = std::max(it->second.at, now);
         }
         wake_writer_.notify_one();
     }
 
     struct pending_write
     {
-        std::string id;
-        int delta = 0;
-        clock::time_point at;
+        std::int64_t delta = 0; // tunnels opened less tunnels closed
+        clock::time_point at;   // the latest open or close
     };
+    using write_batch = std::unordered_map<std::string, pending_write>;
 
+    // Tunnel bookkeeping: batches of at most one write per session, every
+    // bookkeeping_interval, pipelined in one send. It only moves a session's
+    // idle end, so a batch may wait; a stop flushes what is left.
     void writer_loop(std::stop_token st)
     {
         for (;;)
         {
-            std::deque<pending_write> batch;
+            write_batch batch;
             {
                 std::unique_lock lock(writes_mutex_);
                 wake_writer_.wait(lock, st, [&] { return !writes_.empty(); });
-                if (st.stop_requested())
+                if (!st.stop_requested())
                 {
-                    return;
+                    wake_writer_.wait_for(lock, st, bookkeeping_interval, [] { return false; });
                 }
                 batch.swap(writes_);
             }
-            for (const auto& w : batch)
+            flush(batch);
+            if (st.stop_requested())
             {
-                eval(tunnel_script(), {w.id, w.delta > 0 ? "1" : "-1", ms_text(w.at)});
+                return;
+            }
+        }
+    }
+
+    void flush(const write_batch& batch)
+    {
+        if (batch.empty())
+        {
+            return;
+        }
+        const auto& script = tunnel_script();
+        std::string bytes;
+        for (const auto& [id, w] : batch)
+        {
+            const auto delta = std::to_string(w.delta);
+            const auto at = ms_text(w.at);
+            bytes += redis::encode_command({"EVALSHA", script.sha, "0", o_.prefix, id, delta, at});
+        }
+        const auto replies = pipeline(bytes, batch.size());
+        if (!replies)
+        {
+            return; // lost with the connection (counted): a session's idle end moves less
+        }
+        std::size_t i = 0;
+        for (const auto& [id, w] : batch)
+        {
+            // A server without the script yet (restarted, promoted): once more with EVAL.
+            if ((*replies)[i++].text.starts_with("NOSCRIPT"))
+            {
+                eval(script, {id, std::to_string(w.delta), ms_text(w.at)});
             }
         }
     }
@@ -905,7 +990,7 @@ private:
 
     std::mutex writes_mutex_;
     std::condition_variable_any wake_writer_;
-    std::deque<pending_write> writes_;
+    write_batch writes_;
 
     std::atomic<std::uint64_t> errors_{0};
     std::atomic<std::uint64_t> reconnects_{0};
