@@ -176,7 +176,7 @@ response admin_routes::status() const
                       {"auth", st.auth != nullptr}};
     if (st.auth)
     {
-        body["sessions"] = st.auth->store().sessions(st.auth->options().session, now).size();
+        body["sessions"] = st.auth->store().session_count(st.auth->options().session, now);
         body["auth_pending"] = st.auth->pending();
         const auto h = st.auth->store().health();
         body["store"] = {{"type", h.kind},

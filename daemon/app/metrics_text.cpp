@@ -240,9 +240,9 @@ std::string server::metrics_text() const
     if (state_.auth)
     {
         e.family("sekisho_sessions", "gauge", "Live telework sessions (signed-in user on a device).")
-            .sample("sekisho_sessions",
-                    static_cast<double>(
-                        state_.auth->store().sessions(state_.auth->options().session, now).size()));
+            .sample(
+                "sekisho_sessions",
+                static_cast<double>(state_.auth->store().session_count(state_.auth->options().session, now)));
         if (const auto h = state_.auth->store().health(); h.shared)
         {
             e.family("sekisho_store_up", "gauge", "1 while the shared session store answers.")

@@ -581,6 +581,16 @@ asio::awaitable<void> server::recheck_loop()
             break;
         }
         recheck_all(state_.policy.load(), "time");
+        if (state_.auth && state_.auth->store().health().shared)
+        {
+            // Listing a shared store's sessions is a round trip over every
+            // instance's sessions: on the reload thread, not an I/O thread.
+            asio::post(reload_thread_, [this] {
+                end_withdrawn_sessions("time");
+                audit_watch_.tick(*state_.policy.load(), auth::clock::now());
+            });
+            continue;
+        }
         end_withdrawn_sessions("time");
         audit_watch_.tick(*state_.policy.load(), auth::clock::now());
     }

@@ -110,7 +110,9 @@ private:
     void withdraw_revoked(const std::shared_ptr<const tls::crl_set>& set, const std::string& listener);
 
     runtime::shared_state& state_;
-    audit_watch audit_watch_{state_}; // thread 0: sessions ended by time, certifications expiring
+    // Sessions ended by time, certifications expiring: ticked on thread 0,
+    // or on the reload thread with a shared store.
+    audit_watch audit_watch_{state_};
     std::size_t thread_count_;
     // Registries outlive the contexts: destroying a context destroys the
     // sessions still suspended in it, and they unlink from their registry.

@@ -87,9 +87,8 @@ std::string server::status_line() const
     if (state_.auth)
     {
         s += ", " +
-             std::to_string(state_.auth->store()
-                                .sessions(state_.auth->options().session, std::chrono::system_clock::now())
-                                .size()) +
+             std::to_string(state_.auth->store().session_count(state_.auth->options().session,
+                                                               std::chrono::system_clock::now())) +
              " session(s)";
     }
     s += "; policy " + state_.policy.load()->hash().substr(0, 12);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include <stdexcept>
+#include <thread>
 
 namespace sekisho::auth {
 
@@ -233,6 +234,23 @@ asio::awaitable<auth_outcome> authenticator::authenticate(std::optional<std::str
     co_return out;
 }
 
+bool authenticator::opened_meanwhile(const check_input& in)
+{
+    for (unsigned i = 0; i < replay_recheck_tries; ++i)
+    {
+        if (i > 0)
+        {
+            std::this_thread::sleep_for(replay_recheck_wait);
+        }
+        if (auto s = store_->join_session(in.device, in.on, options_.session, clock::now());
+            s && s->user == in.user)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
 auth_outcome authenticator::full_check(check_input& in)
 {
     auth_outcome out;
@@ -319,16 +337,25 @@ auth_outcome authenticator::full_check(check_input& in)
                 out.result = auth_result::store_unavailable;
                 return out;
             case step_claim::replayed:
+                // Two first CONNECTs of one device at once (a browser's
+                // parallel connections) carry the same code: the other one
+                // may be opening the session right now. Join it once it is.
+                if (opened_meanwhile(in))
+                {
+                    claimed = store_->claim_session(wanted, options_.session, in.now, &got);
+                    break;
+                }
                 store_->record_failure(ukey, in.now, options_.lockout);
                 store_->record_failure(dkey, in.now, options_.lockout);
                 out.result = auth_result::replayed;
                 return out;
-            case step_claim::claimed:
+            case step_claim::claimed: {
+                const auto* u = in.policy != nullptr ? in.policy->find_user(in.user) : nullptr;
+                const unsigned limit = u != nullptr ? in.policy->sessions_per_user(*u) : 0U;
+                claimed = store_->claim_session(wanted, options_.session, in.now, &got, limit);
                 break;
+            }
         }
-        const auto* u = in.policy != nullptr ? in.policy->find_user(in.user) : nullptr;
-        const unsigned limit = u != nullptr ? in.policy->sessions_per_user(*u) : 0U;
-        claimed = store_->claim_session(wanted, options_.session, in.now, &got, limit);
     }
     out.session = got;
     switch (claimed)

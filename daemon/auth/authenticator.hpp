@@ -111,6 +111,12 @@ public:
 
 private:
     std::string tag_of(std::string_view user, std::string_view password, std::string_view device) const;
+    // After `replayed`: whether the device's session with this user appeared
+    // meanwhile (another CONNECT with the same code opened it), looked for
+    // replay_recheck_tries times, replay_recheck_wait apart (worker thread).
+    bool opened_meanwhile(const check_input& in);
+    static constexpr unsigned replay_recheck_tries = 3;
+    static constexpr std::chrono::milliseconds replay_recheck_wait{10};
 
     std::atomic<std::shared_ptr<const secrets>> users_; // swapped by a reload
     std::unique_ptr<state_store> store_;

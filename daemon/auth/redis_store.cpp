@@ -406,6 +406,16 @@ public:
         return out;
     }
 
+    std::size_t session_count(const session_limits& limits, clock::time_point now) override
+    {
+        const auto r = run({"SCARD", o_.prefix + "all"});
+        const auto here = o_.local_fallback ? local_->session_count(limits, now) : 0;
+        return (r && r->kind == redis::kind::integer
+                    ? static_cast<std::size_t>(std::max<std::int64_t>(0, r->integer))
+                    : 0) +
+               here;
+    }
+
     store_health health() const override
     {
         store_health h;

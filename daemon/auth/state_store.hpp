@@ -171,6 +171,14 @@ public:
     // a shared store cannot be asked (health() tells).
     virtual std::vector<session_info> sessions(const session_limits& limits, clock::time_point now) = 0;
 
+    // How many live sessions, for status lines and metrics: a shared store
+    // answers with one round trip (sessions that expired since the last
+    // sessions() call may still be counted).
+    virtual std::size_t session_count(const session_limits& limits, clock::time_point now)
+    {
+        return sessions(limits, now).size();
+    }
+
     virtual store_health health() const { return {}; }
     // Starts reporting to `events` (a shared store's subscriber and
     // reconnection thread); the in-process store has nothing to report.

@@ -302,6 +302,37 @@ BOOST_AUTO_TEST_CASE(a_primary_killed_under_sentinel_is_replaced_and_sessions_go
     BOOST_TEST(replica.command({"SCARD", "sekisho:all"}).integer == 1);
 }
 
+// A browser opens several connections at once when the user signs in: all
+// carry the same new code, and all get in (one opens the session, the
+// others join it), none is refused as a replay or counted as a failure.
+BOOST_AUTO_TEST_CASE(parallel_first_connects_with_one_code_all_get_in)
+{
+    redis_server redis(store_redis());
+    temp_dir keys;
+    gateway a(store_options(keys, servers_of(redis)));
+    const auto code = fresh_code(0);
+    std::vector<std::unique_ptr<tls_client>> clients;
+    for (int i = 0; i < 4; ++i)
+    {
+        clients.push_back(std::make_unique<tls_client>(a.internet(), "device-alice"));
+        BOOST_REQUIRE_MESSAGE(clients.back()->ok(), clients.back()->error());
+    }
+    const auto target = echo_target();
+    for (auto& c : clients)
+    {
+        BOOST_REQUIRE(c->send("CONNECT " + target + " HTTP/1.1\r\nHost: " + target +
+                              "\r\nProxy-Authorization: " + basic("alice", "correct horse" + code) +
+                              "\r\n\r\n"));
+    }
+    for (auto& c : clients)
+    {
+        const auto head = c->recv_until("\r\n\r\n");
+        BOOST_TEST(head.rfind("HTTP/1.1 200", 0) == 0, head);
+    }
+    BOOST_TEST(redis.keys("sekisho:s:*").size() == 1U);
+    BOOST_TEST(redis.keys("sekisho:att:*").empty()); // no failure counted
+}
+
 // What an operator sees: sekishoctl status names the store and its state;
 // doctor reaches the primary with the gateway's own user and says FAIL,
 // with what to do, once it is gone (and the daemon's line says new sign-ins
