@@ -1,19 +1,19 @@
 #include "daemon/auth/redis_store.hpp"
 
 #include "daemon/auth/redis_scripts.hpp"
+#include "daemon/log/logger.hpp"
 #include "daemon/redis/client.hpp"
 
 #include <openssl/evp.h>
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <stop_token>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <unistd.h>
 
@@ -33,6 +33,8 @@ constexpr milliseconds bookkeeping_interval{100};
 // Sessions known here before the expired ones are looked for (then twice
 // what is left).
 constexpr std::size_t known_prune_floor = 1024;
+// The store_error warning (an error reply) is logged at most this often.
+constexpr milliseconds error_log_interval{10000};
 // How long the subscriber waits for a message before it looks at the clock.
 constexpr milliseconds subscriber_poll{200};
 
@@ -497,6 +499,10 @@ private:
         if (reply.is_error())
         {
             ++errors_; // e.g. NOSCRIPT: the caller decides
+            if (!reply.text.starts_with("NOSCRIPT"))
+            {
+                refused(server, reply.text);
+            }
         }
         return reply;
     }
@@ -533,6 +539,20 @@ private:
     std::optional<redis::value> run(std::initializer_list<std::string_view> args)
     {
         return run(std::span<const std::string_view>(args.begin(), args.size()));
+    }
+
+    // Redis answers, but with an error (an ACL without a command, memory
+    // full): sign-ins fail closed while the store looks up; said in the log
+    // at most once per error_log_interval.
+    void refused(const std::string& server, const std::string& error)
+    {
+        const auto now = steady::now().time_since_epoch().count();
+        auto last = last_error_log_.load();
+        const auto gap = std::chrono::duration_cast<steady::duration>(error_log_interval).count();
+        if (now - last >= gap && last_error_log_.compare_exchange_strong(last, now))
+        {
+            log::warning("store_error", {{"server", server}, {"error", error}});
+        }
     }
 
     // EVALSHA, and EVAL when the server does not have the script yet (a new
@@ -1003,6 +1023,7 @@ private:
     write_batch writes_;
 
     std::atomic<std::uint64_t> errors_{0};
+    std::atomic<steady::rep> last_error_log_{std::numeric_limits<steady::rep>::min() / 2};
     std::atomic<std::uint64_t> reconnects_{0};
     std::atomic<std::uint64_t> round_trips_{0};
 

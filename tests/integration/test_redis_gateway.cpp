@@ -333,6 +333,26 @@ BOOST_AUTO_TEST_CASE(parallel_first_connects_with_one_code_all_get_in)
     BOOST_TEST(redis.keys("sekisho:att:*").empty()); // no failure counted
 }
 
+// Redis answers, but the ACL user may not run scripts: sign-ins fail
+// closed (503) and the log says why, though the store counts as up.
+BOOST_AUTO_TEST_CASE(an_acl_user_without_scripting_fails_closed_and_says_why)
+{
+    redis_options o;
+    o.default_nopass = false;
+    o.users.push_back(
+        {"sekishod", redis_password, "~sekisho:* &sekisho:* +@all -@dangerous +role -@scripting"});
+    redis_server redis(o);
+    temp_dir keys;
+    gateway a(store_options(keys, servers_of(redis)));
+    tls_client c(a.internet(), "device-alice");
+    const auto head = sign_in(c, fresh_code(0));
+    BOOST_TEST(head.rfind("HTTP/1.1 503", 0) == 0, head);
+    BOOST_TEST(reason_of(a, c) == "session_store_unavailable");
+    BOOST_TEST(eventually([&] { return a.count_events("store_error") == 1; }, 3s), a.log());
+    BOOST_TEST(a.log().find("NOPERM") != std::string::npos);
+    BOOST_TEST(a.count_events("store_unavailable") == 0U);
+}
+
 // What an operator sees: sekishoctl status names the store and its state;
 // doctor reaches the primary with the gateway's own user and says FAIL,
 // with what to do, once it is gone (and the daemon's line says new sign-ins
