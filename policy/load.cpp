@@ -414,6 +414,10 @@ void read_services(yaml_reader& r, const yaml_node& node, policy_document& doc)
     }
 }
 
+// The years a time in a policy may name.
+constexpr int min_year = 1900;
+constexpr int max_year = 2200;
+
 // "2027-04-01T09:00+09:00", with optional seconds, "Z" for UTC. Asia/Tokyo
 // has no daylight saving time, so an explicit offset is always exact.
 std::optional<clock::time_point> parse_time_impl(const std::string& text)
@@ -446,7 +450,12 @@ std::optional<clock::time_point> parse_time_impl(const std::string& text)
         }
         offset = (zone_part[0] == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    // The clock counts nanoseconds in 64 bits (1677–2262): a year outside
+    // min_year..max_year is refused, not wrapped ("9999-12-31" as "never"
+    // would otherwise become a date in 1816). sscanf takes signs: no
+    // negative fields either.
+    if (y < min_year || y > max_year || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || sec < 0 || sec > 60)
     {
         return std::nullopt;
     }
@@ -492,7 +501,7 @@ detail::read_time(yaml_reader& r, const yaml_node& node, std::string_view what, 
         r.error(node,
                 std::string(what) + " `" + *text + "` is not a time",
                 "write a date (2027-03-31, through the end of that day in Asia/Tokyo) or a time with an "
-                "offset (2027-04-01T09:00+09:00)");
+                "offset (2027-04-01T09:00+09:00), in the years 1900 to 2200");
     }
     return t;
 }

@@ -324,6 +324,27 @@ BOOST_AUTO_TEST_CASE(exceptions_never_touch_zones_identity_or_roles)
         unknown.diags.to_string());
 }
 
+// A year the clock cannot hold is refused, not wrapped: "9999-12-31" written
+// for "no expiry" used to become a date in 1816 (found by fuzz-ismap-csv).
+BOOST_AUTO_TEST_CASE(a_year_outside_1900_to_2200_is_not_a_time)
+{
+    for (const char* date : {"9999-12-31", "2201-01-01", "1600-01-01", "0001-01-01", "2027-01-01T-1:00Z"})
+    {
+        const auto loaded = sp::load_policy_text(
+            policy_with("2",
+                        std::string("    certification: {scheme: ismap, number: X, valid_until: ") + date +
+                            "}\n"),
+            "far.yaml");
+        BOOST_TEST(st::has_error(loaded.diags, std::string("valid_until `") + date + "` is not a time"),
+                   loaded.diags.to_string());
+        BOOST_TEST(loaded.diags.has_errors());
+    }
+    const auto ok = sp::load_policy_text(
+        policy_with("2", "    certification: {scheme: ismap, number: X, valid_until: 2200-12-31}\n"),
+        "edge.yaml");
+    BOOST_TEST(!st::has_error(ok.diags, "is not a time"), ok.diags.to_string());
+}
+
 BOOST_AUTO_TEST_CASE(malformed_catalog_entries_are_errors_with_their_line)
 {
     const auto loaded = sp::load_policy_text(
