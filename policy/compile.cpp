@@ -176,6 +176,14 @@ void check_services(const snapshot& snap, const policy_document& doc, diagnostic
 
 zone snapshot::classify(const ip_address& addr) const
 {
+    const auto own = prefixes_.longest_match(addr);
+    // The My Number zone wins over everything: an address the policy lists
+    // there stays there, whatever it carries (found by fuzz-policy-load: a
+    // NAT64 prefix zoned My Number that embeds an LGWAN address was allowed).
+    if (own && static_cast<zone>(*own) == zone::mynumber)
+    {
+        return zone::mynumber;
+    }
     // An IPv6 address that carries an IPv4 one (NAT64 64:ff9b::/96, 6to4
     // 2002::/16) reaches that IPv4 host through a translator: if the
     // embedded address lies in any zone but the internet, that zone wins,
@@ -188,9 +196,9 @@ zone snapshot::classify(const ip_address& addr) const
             return inner;
         }
     }
-    if (auto z = prefixes_.longest_match(addr))
+    if (own)
     {
-        return static_cast<zone>(*z);
+        return static_cast<zone>(*own);
     }
     return special_purpose(addr) ? zone::none : zone::internet;
 }

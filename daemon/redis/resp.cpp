@@ -93,10 +93,17 @@ private:
     {
         const std::string_view rest(bytes_.data() + at_, bytes_.size() - at_);
         const auto lf = rest.find('\n');
+        // A line longer than any valid header or simple string is garbage,
+        // whether or not its end has arrived yet (found by fuzz-resp: a long
+        // line was accepted when it came in one read, refused when split).
+        const auto bound = limits_.max_bulk_bytes + 64;
         if (lf == std::string_view::npos)
         {
-            // A line longer than any valid header or simple string is garbage.
-            return rest.size() > limits_.max_bulk_bytes + 64 ? fail("a RESP line without an end") : false;
+            return rest.size() > bound ? fail("a RESP line without an end") : false;
+        }
+        if (lf > bound)
+        {
+            return fail("a RESP line without an end");
         }
         if (lf == 0 || rest[lf - 1] != '\r')
         {

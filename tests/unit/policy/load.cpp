@@ -180,6 +180,18 @@ services:
 }
 
 // A YAML syntax error is one diagnostic with the line of the error.
+// A UTF-8 byte-order mark (Windows Notepad saves one) is skipped: the whole
+// file is read, not only its first key (found by fuzz-policy-load).
+BOOST_AUTO_TEST_CASE(a_byte_order_mark_is_skipped)
+{
+    const std::string body = "version: 1\nmodel: alpha\n";
+    const auto plain = sp::load_policy_text(body, "plain.yaml");
+    const auto bom = sp::load_policy_text("\xEF\xBB\xBF" + body, "bom.yaml");
+    BOOST_TEST(bom.diags.to_string().find("missing the required key `model`") == std::string::npos,
+               bom.diags.to_string());
+    BOOST_TEST(bom.diags.error_count() == plain.diags.error_count(), bom.diags.to_string());
+}
+
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_line)
 {
     auto loaded = sp::load_policy_text("version: 1\nmodel: alpha\nzones: [\n", "broken.yaml");
