@@ -1,5 +1,8 @@
 #include "yaml_tree.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
 #include <unordered_map>
 
 #include <yaml.h>
@@ -53,6 +56,11 @@ std::string_view text_of(const yaml_char_t* p)
 }
 
 } // namespace
+
+// A document may expand through its aliases to at most this many nodes, or
+// this many times its own node count if that is more.
+constexpr std::uint64_t max_alias_expansion_floor = 100000;
+constexpr std::uint64_t max_alias_expansion_factor = 4;
 
 // Builds a tree from the event stream: a stack of open collections, each
 // collecting its children until its end event appends them to the tree's
@@ -117,10 +125,12 @@ private:
     {
         yaml_detail::node_data* node;
         std::vector<const yaml_detail::node_data*> children;
+        std::uint64_t expanded_before = 0; // expanded_ before this node
     };
 
     yaml_detail::node_data& make(const yaml_event_t& e, yaml_detail::kind k)
     {
+        ++expanded_;
         auto& n = tree_.nodes_.emplace_back();
         n.type = k;
         n.line = static_cast<int>(e.start_mark.line);
@@ -162,6 +172,7 @@ private:
 
     void open(const yaml_event_t& e, yaml_detail::kind k, const yaml_char_t* anchor)
     {
+        const auto before = expanded_;
         auto& n = make(e, k);
         remember(anchor, &n);
         std::vector<const yaml_detail::node_data*> children;
@@ -170,13 +181,15 @@ private:
             children = std::move(spare_.back());
             spare_.pop_back();
         }
-        stack_.push_back({&n, std::move(children)});
+        stack_.push_back({&n, std::move(children), before});
     }
 
     void close()
     {
         auto f = std::move(stack_.back());
         stack_.pop_back();
+        // What an alias to this node brings in, aliases within it included.
+        sizes_[f.node] = expanded_ - f.expanded_before;
         f.node->first = tree_.children_.size();
         f.node->count = f.children.size();
         tree_.children_.insert(tree_.children_.end(), f.children.begin(), f.children.end());
@@ -192,6 +205,22 @@ private:
         if (it == anchors_.end())
         {
             *error = {"unknown anchor `*" + std::string(name) + "`",
+                      static_cast<int>(e.start_mark.line) + 1,
+                      static_cast<int>(e.start_mark.column) + 1};
+            return false;
+        }
+        // The loaders walk every use of an alias: a few KiB of aliases to
+        // aliases could cost minutes and gigabytes (found by
+        // fuzz-policy-load). What they expand to is bounded.
+        const auto size = sizes_.find(it->second);
+        expanded_ += size == sizes_.end() ? 1 : size->second;
+        const auto bound = std::max<std::uint64_t>(max_alias_expansion_floor,
+                                                   max_alias_expansion_factor * tree_.nodes_.size());
+        if (expanded_ > bound)
+        {
+            *error = {"aliases expand this document to more than " + std::to_string(bound) +
+                          " nodes (it has " + std::to_string(tree_.nodes_.size()) +
+                          "): write the lists out instead",
                       static_cast<int>(e.start_mark.line) + 1,
                       static_cast<int>(e.start_mark.column) + 1};
             return false;
@@ -217,6 +246,10 @@ private:
     std::vector<frame> stack_;
     std::vector<std::vector<const yaml_detail::node_data*>> spare_;
     std::unordered_map<std::string, const yaml_detail::node_data*> anchors_;
+    // Nodes as the loaders will walk them (aliases expanded), and each
+    // closed collection's share of that.
+    std::uint64_t expanded_ = 0;
+    std::unordered_map<const yaml_detail::node_data*, std::uint64_t> sizes_;
 };
 
 std::shared_ptr<const yaml_tree> yaml_tree::parse(std::string_view text, yaml_error* error)

@@ -5,8 +5,15 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
+
+extern "C" int sekisho_connect_request_fuzz_one(const std::uint8_t* data, std::size_t size);
 
 namespace proto = sekisho::proto;
 using state = proto::connect_parser::state;
@@ -234,6 +241,28 @@ BOOST_AUTO_TEST_CASE(incremental_feeding_byte_by_byte)
     BOOST_TEST(fed == head.size());
     BOOST_TEST(parser.head_size() == head.size());
     BOOST_TEST(parser.request().dest.host == "files.example.jp");
+}
+
+// The fuzz target (tests/fuzz/connect_request_fuzz.cpp) over its corpus: its
+// invariants (split reads, head limit, canonical target) abort on a violation.
+BOOST_AUTO_TEST_CASE(fuzz_corpus_replays_cleanly)
+{
+    std::size_t inputs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(std::string(SEKISHO_SOURCE_DIR) +
+                                                             "/tests/fuzz/corpus/connect_request"))
+    {
+        std::ifstream in(e.path(), std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        const auto data = bytes.str();
+        BOOST_TEST_CONTEXT(e.path().filename().string())
+        {
+            BOOST_TEST(sekisho_connect_request_fuzz_one(reinterpret_cast<const std::uint8_t*>(data.data()),
+                                                        data.size()) == 0);
+        }
+        ++inputs;
+    }
+    BOOST_TEST(inputs >= 30U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

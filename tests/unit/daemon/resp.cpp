@@ -5,7 +5,16 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
 using namespace sekisho::redis;
+
+extern "C" int sekisho_resp_fuzz_one(const std::uint8_t* data, std::size_t size);
 
 namespace {
 
@@ -121,6 +130,28 @@ BOOST_AUTO_TEST_CASE(garbage_and_limits_are_invalid)
     BOOST_TEST((parse("*1\r\n*1\r\n:1\r\n", small).state == parse_state::done));
     // A header alone promises a lot and is only waited on, not allocated.
     BOOST_TEST((parse("*100000\r\n").state == parse_state::need_more));
+}
+
+// The fuzz target (tests/fuzz/resp_fuzz.cpp) over its corpus: its invariants
+// (prefixes need more, limits hold in the value) abort on a violation.
+BOOST_AUTO_TEST_CASE(fuzz_corpus_replays_cleanly)
+{
+    std::size_t inputs = 0;
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::string(SEKISHO_SOURCE_DIR) + "/tests/fuzz/corpus/resp"))
+    {
+        std::ifstream in(e.path(), std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        const auto data = bytes.str();
+        BOOST_TEST_CONTEXT(e.path().filename().string())
+        {
+            BOOST_TEST(
+                sekisho_resp_fuzz_one(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()) == 0);
+        }
+        ++inputs;
+    }
+    BOOST_TEST(inputs >= 30U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -192,6 +192,25 @@ BOOST_AUTO_TEST_CASE(a_byte_order_mark_is_skipped)
     BOOST_TEST(bom.diags.error_count() == plain.diags.error_count(), bom.diags.to_string());
 }
 
+// Aliases to aliases: a few KiB that the loaders would walk as millions of
+// nodes (minutes, gigabytes) are refused at parse time (fuzz-policy-load).
+BOOST_AUTO_TEST_CASE(alias_amplification_is_refused)
+{
+    for (const char* name :
+         {"crash-alias-amplify-services-domains.yaml", "crash-alias-cubic-roles-hours-days.yaml"})
+    {
+        const auto path = std::string(SEKISHO_SOURCE_DIR) + "/tests/fuzz/corpus/policy_load/" + name;
+        const auto loaded = sp::load_policy_file(path);
+        BOOST_TEST(loaded.diags.to_string().find("aliases expand this document to more than 100000 nodes") !=
+                       std::string::npos,
+                   loaded.diags.to_string());
+        BOOST_TEST(loaded.diags.error_count() == 1U);
+    }
+    // A few aliases, as people use them, still work.
+    const auto ok = sp::load_policy_text("version: 1\nmodel: alpha\nx: &a [1, 2]\ny: *a\n", "few.yaml");
+    BOOST_TEST(ok.diags.to_string().find("aliases expand") == std::string::npos, ok.diags.to_string());
+}
+
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_line)
 {
     auto loaded = sp::load_policy_text("version: 1\nmodel: alpha\nzones: [\n", "broken.yaml");
