@@ -136,8 +136,11 @@ void check_alone(const outcome& o, std::string_view input, std::size_t limit)
             check(head.starts_with("CONNECT "));
             check(head.ends_with("\r\n\r\n"));
             check(!r.dest.host.empty() && r.dest.port != 0);
-            check(!r.authority.empty() && r.authority.size() < o.head_size);
-            check(!r.proxy_authorization || r.proxy_authorization->size() < o.head_size);
+            // Both are logged or parsed further: one line each.
+            check(!r.authority.empty() && r.authority.size() < o.head_size && printable_ascii(r.authority));
+            check(!r.proxy_authorization ||
+                  (r.proxy_authorization->size() < o.head_size &&
+                   r.proxy_authorization->find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos));
             if (r.dest.type == sekisho::policy::target::kind::ip)
             {
                 check(r.dest.host == r.dest.address.to_string());

@@ -81,14 +81,11 @@ bool is_default(const value& v)
     return v.kind == kind::null && v.text.empty() && v.integer == 0 && v.items.empty();
 }
 
-// KNOWN FINDING (/tmp/fuzz_findings.md, "resp"): a one-line value longer
-// than max_bulk_bytes + 64 is refused while its CRLF has not arrived ("a RESP
-// line without an end") but accepted, over the bound, once it has; so the
-// same reply is accepted or refused depending on how the stream was split.
-// Until that is fixed these two checks are relaxed for it, so that fuzzing
-// goes on; set this to false then, and
+// A one-line value longer than max_bulk_bytes + 64 used to be refused while
+// its CRLF had not arrived but accepted once it had (fixed in resp.cpp);
 // corpus/resp/crash-long_line_accepted_when_complete is the regression test.
-constexpr bool known_long_lines = true;
+// true would relax the two checks for that class again.
+constexpr bool known_long_lines = false;
 
 bool long_line_refused(const parse_result& r)
 {
