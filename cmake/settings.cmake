@@ -20,4 +20,10 @@ function(sekisho_target_settings target)
             target_compile_options(${target} PRIVATE -fno-sanitize=function)
         endif()
     endif()
+    # The libraries too carry libFuzzer's coverage instrumentation, so that
+    # the fuzzer sees the branches of the parsers it feeds, not only of the
+    # harness (the CONNECT head target: 583 edges without, 2,650 with).
+    if(SEKISHO_FUZZ)
+        target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    endif()
 endfunction()
