@@ -615,11 +615,13 @@ private:
             std::string e;
             auto c = redis::connection::open({s.host, s.port}, options_for(true), e);
             redis::value r;
-            if (c && c->call({"SENTINEL", "get-master-addr-by-name", o_.master_name}, r, e) &&
-                r.kind == redis::kind::array && r.items.size() == 2)
+            if (c && c->call({"SENTINEL", "get-master-addr-by-name", o_.master_name}, r, e))
             {
-                candidates.push_back({r.items[0].text, static_cast<std::uint16_t>(number(r.items[1]))});
-                break;
+                if (auto primary = redis::primary_from_sentinel(r))
+                {
+                    candidates.push_back(std::move(*primary));
+                    break;
+                }
             }
             why += (why.empty() ? "" : "; ") + (e.empty()
                                                     ? "sentinel " + redis::endpoint{s.host, s.port}.text() +

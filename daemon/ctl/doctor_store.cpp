@@ -77,15 +77,15 @@ std::vector<finding> check_store(const inputs& in)
         std::string error;
         auto c = redis::connection::open({e.host, e.port}, options_of(s, true, tls), error);
         redis::value r;
-        if (c && c->call({"SENTINEL", "get-master-addr-by-name", s.master_name}, r, error) &&
-            r.kind == redis::kind::array && r.items.size() == 2)
+        const auto primary = c && c->call({"SENTINEL", "get-master-addr-by-name", s.master_name}, r, error)
+                                 ? redis::primary_from_sentinel(r)
+                                 : std::nullopt;
+        if (primary)
         {
             ++answered;
-            redis::endpoint primary{r.items[0].text,
-                                    static_cast<std::uint16_t>(std::stoul("0" + r.items[1].text))};
-            if (candidates.empty() || candidates.back().text() != primary.text())
+            if (candidates.empty() || candidates.back().text() != primary->text())
             {
-                candidates.push_back(primary);
+                candidates.push_back(*primary);
             }
             continue;
         }

@@ -106,6 +106,25 @@ std::string endpoint::text() const
     return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::optional<endpoint> primary_from_sentinel(const value& reply)
+{
+    if (reply.kind != kind::array || reply.items.size() != 2 || reply.items[0].text.empty())
+    {
+        return std::nullopt;
+    }
+    const auto& port = reply.items[1].text;
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    {
+        return std::nullopt;
+    }
+    const auto n = std::stoul(port);
+    if (n == 0 || n > 65535)
+    {
+        return std::nullopt;
+    }
+    return endpoint{reply.items[0].text, static_cast<std::uint16_t>(n)};
+}
+
 std::shared_ptr<SSL_CTX> make_tls_context(const tls_settings& s, std::string& error)
 {
     std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);

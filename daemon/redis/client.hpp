@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,11 @@ struct tls_settings
     std::string certificate_file; // a client certificate, if the server asks
     std::string key_file;
 };
+
+// A sentinel's answer to SENTINEL get-master-addr-by-name: the primary's
+// host and port; nullopt unless it is [host, port] with a port 1-65535
+// (a broken or hostile sentinel is not followed to port 0 or a wrapped one).
+std::optional<endpoint> primary_from_sentinel(const value& reply);
 
 // A client TLS context (TLS 1.2+, peer verification on); nullptr and `error`
 // when a file cannot be used.

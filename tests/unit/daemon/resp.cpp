@@ -3,6 +3,8 @@
 
 #include "daemon/redis/resp.hpp"
 
+#include "daemon/redis/client.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstddef>
@@ -152,6 +154,28 @@ BOOST_AUTO_TEST_CASE(fuzz_corpus_replays_cleanly)
         ++inputs;
     }
     BOOST_TEST(inputs >= 30U);
+}
+
+// A sentinel's [host, port] is followed only with a port 1-65535: a broken
+// or hostile sentinel's answer neither throws nor wraps to another port.
+BOOST_AUTO_TEST_CASE(a_sentinels_primary_is_checked)
+{
+    const auto reply = [](const char* text) {
+        return parse_reply(std::string_view(text)).reply;
+    };
+    const auto ok = primary_from_sentinel(reply("*2\r\n$8\r\n10.0.0.5\r\n$4\r\n6380\r\n"));
+    BOOST_TEST_REQUIRE(ok.has_value());
+    BOOST_TEST(ok->text() == "10.0.0.5:6380");
+    for (const char* bad : {"*2\r\n$1\r\nh\r\n$5\r\n70000\r\n",
+                            "*2\r\n$1\r\nh\r\n$1\r\n0\r\n",
+                            "*2\r\n$1\r\nh\r\n$22\r\n0999999999999999999999\r\n",
+                            "*2\r\n$1\r\nh\r\n$3\r\n-1x\r\n",
+                            "*2\r\n$0\r\n\r\n$4\r\n6379\r\n",
+                            "*-1\r\n",
+                            "-IDONTKNOW\r\n"})
+    {
+        BOOST_TEST(!primary_from_sentinel(reply(bad)).has_value(), bad);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
