@@ -44,7 +44,7 @@ int main(int argc, char** argv)
     }
 
     std::string error;
-    const auto ctx = client_context::create(o.tls, error);
+    const auto ctx = client_context::create(o.tls, error, o.resume);
     if (!ctx)
     {
         std::fprintf(stderr, "loadgen: %s\n", error.c_str());

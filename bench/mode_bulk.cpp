@@ -140,6 +140,7 @@ int run_bulk(const options& o, const client_context& ctx)
     rep.add("seconds", seconds);
     rep.add("gbytes_per_s", seconds > 0 ? static_cast<double>(total) / 1e9 / seconds : 0.0);
     rep.add("complete", complete ? "yes" : "no");
+    rep.add("tls_cipher", tunnels.empty() ? "" : tunnels.front()->cipher());
     rep.add("unclean_closes", unclean_closes);
     rep.add("generator_cpu_s", self_cpu_seconds());
     if (!first_error.empty())

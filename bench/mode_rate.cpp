@@ -1,8 +1,9 @@
-// rate: new tunnels per second. Every tunnel is a full cycle with nothing reused: TCP
-// connect, full TLS 1.3 handshake with the device certificate, CONNECT, one small echo,
-// close. Latency runs from the connect call to the last echoed byte; the close is not in
-// it, but each client waits for the gateway to finish its close before it starts the next
-// tunnel, so the gateway's cost of tearing tunnels down falls inside the measured time.
+// rate: new tunnels per second. Every tunnel is a full cycle: TCP connect, TLS 1.3
+// handshake with the device certificate, CONNECT, one small echo, close. Nothing is reused
+// unless --resume: then each client offers the session ticket of its previous tunnel, and
+// the report counts the handshakes the server did resume. Latency runs from the connect call to the last
+// echoed byte; the close is not in it, but each client waits for the gateway to finish its close before it
+// starts the next tunnel, so the gateway's cost of tearing tunnels down falls inside the measured time.
 //
 // The C clients are jobs on --threads event loops (one by default; see client_loop.hpp).
 
@@ -50,6 +51,7 @@ public:
     {}
 
     rate_counts& counts() { return counts_; }
+    const tunnel& tls() const { return tunnel_; }
     int fd() const override { return tunnel_.fd(); }
     deadline due() const override { return due_; }
 
@@ -238,8 +240,16 @@ int run_rate(const options& o, const client_context& ctx)
 
     std::vector<std::uint32_t> all;
     rate_counts total;
+    std::uint64_t handshakes = 0;
+    std::uint64_t resumed = 0;
+    std::uint64_t offered = 0;
+    std::uint64_t session_tickets = 0;
     for (auto& c : clients)
     {
+        handshakes += c->tls().handshakes();
+        resumed += c->tls().resumed_handshakes();
+        offered += c->tls().offered_sessions();
+        session_tickets += c->tls().tickets_received();
         auto& r = c->counts();
         all.insert(all.end(), r.latencies_us.begin(), r.latencies_us.end());
         total.ok += r.ok;
@@ -279,6 +289,13 @@ int run_rate(const options& o, const client_context& ctx)
     rep.add("latency_p90_us", lat.p90_us);
     rep.add("latency_p99_us", lat.p99_us);
     rep.add("latency_max_us", lat.max_us);
+    rep.add("resume", o.resume ? "yes" : "no");
+    rep.add("tls_handshakes", handshakes);
+    rep.add("tls_resumed", resumed);
+    rep.add("tls_full", handshakes - resumed);
+    rep.add("tls_sessions_offered", offered);
+    rep.add("tls_tickets", session_tickets);
+    rep.add("tls_cipher", clients.empty() ? "" : clients.front()->tls().cipher());
     rep.add("generator_cpu_s", self_cpu_seconds());
     if (!total.first_error.empty())
     {

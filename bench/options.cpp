@@ -79,9 +79,16 @@ modes
          B bytes on each as fast as they can. Reports bytes, seconds and GB/s.
   rate   --clients C (1..1024, 32) --duration S (<= 3600, 10) --max-tunnels M
          --payload N (1..16384, 64) --threads T (event loops, 1..64, 1)
+         [--resume]
          C concurrent clients each repeat: TCP connect, full TLS 1.3 handshake with the
          client certificate, CONNECT, N bytes echoed, close. Reports tunnels/s and latency
-         (connect start to echo received) p50/p90/p99/max.
+         (connect start to echo received) p50/p90/p99/max, and the TLS handshakes: done,
+         resumed by the server (SSL_session_reused), sessions offered, tickets received.
+         --resume: each client keeps the newest session ticket (TLS 1.3 NewSessionTicket)
+         of its last tunnel and offers it on the next, each ticket once (RFC 8446 C.4);
+         a server that does not resume answers with a full handshake, counted as not
+         resumed, and one that sends no new ticket on a resumed handshake gets a full
+         handshake on that client's next tunnel.
   idle   --tunnels N (1..20000, 2000) --clients C (tunnels opened at once, 8)
          --hold S (<= 3600, 60) [--ignore-stdin] --threads T (1)
          Opens N tunnels (one 16-byte round trip each), prints "idle-ready N", holds them
@@ -174,6 +181,11 @@ parse_result parse_options(int argc, char** argv)
         if (flag == "--ignore-stdin")
         {
             o.ignore_stdin = true;
+            continue;
+        }
+        if (flag == "--resume")
+        {
+            o.resume = true;
             continue;
         }
         if (i + 1 >= args.size())
@@ -350,6 +362,11 @@ parse_result parse_options(int argc, char** argv)
         {
             return bad(flag, "unknown option");
         }
+    }
+    if (o.resume && o.mode != run_mode::rate)
+    {
+        result.error = "--resume is for the rate mode";
+        return result;
     }
     if (o.mode == run_mode::signin)
     {

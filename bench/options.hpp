@@ -51,6 +51,7 @@ struct options
     double duration_s = 10;
     std::uint64_t max_tunnels = 10'000'000;
     unsigned payload = 64;
+    bool resume = false; // offer each client's newest session ticket on its next tunnel
     // idle
     double hold_s = 60;
     bool ignore_stdin = false;

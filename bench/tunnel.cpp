@@ -207,6 +207,21 @@ want tunnel::advance_open()
         {
             return fail(stage::handshake, openssl_errors("SSL_new"));
         }
+        if (ctx_.resume())
+        {
+            // The tickets of this connection go to session_ (see client_context), and the
+            // newest one of the last connection is offered, unless OpenSSL marked it spent
+            // (a connection freed without close_notify makes its session not resumable).
+            SSL_set_ex_data(ssl_, 0, &session_);
+            if (session_.session != nullptr && SSL_SESSION_is_resumable(session_.session) == 1)
+            {
+                if (SSL_set_session(ssl_, session_.session) != 1)
+                {
+                    return fail(stage::handshake, openssl_errors("SSL_set_session"));
+                }
+                ++offered_;
+            }
+        }
         if (!ctx_.server_name().empty())
         {
             const char* name = ctx_.server_name().c_str();
@@ -247,6 +262,12 @@ want tunnel::advance_open()
             return fail(stage::handshake, msg);
         }
         handshake_done_at_ = steady::now();
+        ++handshakes_;
+        cipher_ = SSL_get_cipher_name(ssl_);
+        if (SSL_session_reused(ssl_) == 1)
+        {
+            ++resumed_;
+        }
         phase_ = phase::requesting;
     }
     if (phase_ == phase::requesting)

@@ -108,6 +108,16 @@ public:
     stage failed_stage() const { return failed_stage_; }
     const std::string& error() const { return error_; }
 
+    // TLS handshakes over all opens of this tunnel object: completed, and of those how many
+    // the server resumed (SSL_session_reused); sessions offered (with a resuming context:
+    // every handshake after one that left a ticket); session tickets received.
+    std::uint64_t handshakes() const { return handshakes_; }
+    std::uint64_t resumed_handshakes() const { return resumed_; }
+    std::uint64_t offered_sessions() const { return offered_; }
+    std::uint64_t tickets_received() const { return session_.tickets; }
+    // The TLS 1.3 suite of the last handshake ("" before the first).
+    const char* cipher() const { return cipher_; }
+
 private:
     enum class phase
     {
@@ -150,6 +160,11 @@ private:
     std::string error_;
     steady::time_point handshake_done_at_{};
     steady::time_point head_received_at_{};
+    session_slot session_; // the newest ticket, kept across opens (resuming context only)
+    std::uint64_t handshakes_ = 0;
+    std::uint64_t resumed_ = 0;
+    std::uint64_t offered_ = 0;
+    const char* cipher_ = ""; // OpenSSL's static name
 };
 
 } // namespace gw::bench

@@ -139,7 +139,8 @@ int main(int argc, char** argv)
     // A file size limit must make the audit log's write fail (EFBIG, then
     // fail closed), not kill the daemon.
     std::signal(SIGXFSZ, SIG_IGN);
-    sekisho::net::set_relay_buffer_size(state.settings.limit.relay_buffer_bytes);
+    sekisho::net::set_relay_buffers(state.settings.limit.relay_buffer_bytes,
+                                    state.settings.limit.relay_large_buffers);
     sekisho::log::info("starting",
                        {{"version", SEKISHO_VERSION},
                         {"config", path},

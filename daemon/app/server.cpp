@@ -624,6 +624,12 @@ void server::check_crls(bool forced)
     // On the reload thread: nothing may escape it (it would end the daemon).
     try
     {
+        // The session ticket key file too (a new secret: older tickets end
+        // in full handshakes).
+        if (state_.tickets)
+        {
+            state_.tickets->check(forced);
+        }
         for (const auto& l : state_.listeners)
         {
             auto* source = l.tls ? tls::crl_source_of(l.tls->native_handle()) : nullptr;

@@ -96,11 +96,26 @@ startup_result load_everything(const std::string& config_path, bool open_log)
         state->policy.store(policy::compile(std::move(*loaded.document), inputs, out.diags));
     }
 
+    if (s.session_tickets.enabled)
+    {
+        state->tickets = tls::ticket_secret::make(s.session_tickets, out.diags);
+    }
     for (const auto& l : s.listeners)
     {
         runtime::listener_runtime lr;
         lr.settings = l;
         lr.tls = tls::make_server_context(l.tls, l.where, out.diags);
+        if (lr.tls && state->tickets)
+        {
+            tls::enable_session_tickets(
+                lr.tls->native_handle(),
+                state->tickets,
+                policy::to_string(l.layer),
+                l.tls.client_ca,
+                std::chrono::duration_cast<std::chrono::seconds>(s.session_tickets.lifetime),
+                s.session_tickets.where,
+                out.diags);
+        }
         state->listeners.push_back(std::move(lr));
     }
 

@@ -17,8 +17,12 @@ std::string decision_fields(const log::tunnel_record& r, std::string_view decisi
         .str_or_null("device", r.device)
         .str("device_fingerprint", r.device_fingerprint)
         .str("device_serial", r.device_serial)
-        .str("device_subject", r.device_subject)
-        .str_or_null("user", r.user)
+        .str("device_subject", r.device_subject);
+    if (r.tls_resumed)
+    {
+        o.boolean("tls_resumed", true);
+    }
+    o.str_or_null("user", r.user)
         .str_or_null("department", r.department)
         .str_or_null("role", r.role)
         .str_or_null("session", r.session)

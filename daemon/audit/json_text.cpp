@@ -87,6 +87,13 @@ json_text& json_text::str_or_null(std::string_view k, std::string_view value)
     return *this;
 }
 
+json_text& json_text::boolean(std::string_view k, bool value)
+{
+    key(k);
+    out_ += value ? "true" : "false";
+    return *this;
+}
+
 json_text& json_text::num(std::string_view k, std::uint64_t value)
 {
     key(k);

@@ -20,6 +20,7 @@ public:
     json_text& str_or_null(std::string_view key, std::string_view value);
     json_text& num(std::string_view key, std::uint64_t value);
     json_text& num(std::string_view key, std::int64_t value);
+    json_text& boolean(std::string_view key, bool value);
     // A comma-separated list as an array of strings.
     json_text& list(std::string_view key, std::string_view comma_separated);
 

@@ -316,6 +316,9 @@ bool writer::sync()
     dirty_ = false;
     std::lock_guard lock(mutex_);
     durable_total_ = written_total_;
+    // Both at once: a status() taken as soon as flush() returns never shows
+    // more lines durable than written.
+    shown_.written_seq = written_seq_;
     shown_.durable_seq = written_seq_;
     ++shown_.fsyncs;
     shown_.last_fsync = took;

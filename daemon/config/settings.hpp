@@ -66,6 +66,7 @@ struct limits
     std::uint32_t tunnels_per_device = limit_defaults::tunnels_per_device.fallback;
     std::uint32_t request_head_bytes = limit_defaults::request_head_bytes.fallback;
     std::uint32_t relay_buffer_bytes = limit_defaults::relay_buffer_bytes.fallback;
+    std::uint32_t relay_large_buffers = limit_defaults::relay_large_buffers.fallback;
     milliseconds accept_backoff = limit_defaults::accept_backoff.fallback;
 };
 
@@ -242,6 +243,17 @@ struct audit_settings
     policy::source_location where;
 };
 
+// `session_tickets:` (docs/configuration.md#session-tickets): TLS 1.3
+// resumption for devices that completed a full handshake
+// (daemon/tls/session_tickets.hpp).
+struct session_ticket_settings
+{
+    bool enabled = true;
+    std::string key_file; // empty: a random secret per start (one instance)
+    milliseconds lifetime = ticket_defaults::lifetime.fallback;
+    policy::source_location where;
+};
+
 struct settings
 {
     std::string file;
@@ -256,6 +268,7 @@ struct settings
     std::optional<admin_settings> admin;     // nullopt: no admin socket
     std::optional<audit_settings> audit;     // nullopt: no audit log (a warning at start)
     std::optional<metrics_settings> metrics; // nullopt: no metrics endpoint
+    session_ticket_settings session_tickets;
     layer_egress egress_lgwan;
     layer_egress egress_internet;
 

@@ -300,7 +300,8 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                   "admin",
                   "audit",
                   "egress",
-                  "metrics"},
+                  "metrics",
+                  "session_tickets"},
                  {"version", "policy", "listeners"});
     if (auto v = root["version"])
     {
@@ -372,6 +373,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
                       "tunnels_per_device",
                       "request_head_bytes",
                       "relay_buffer_bytes",
+                      "relay_large_buffers",
                       "accept_backoff"});
         if (l.IsMap())
         {
@@ -380,6 +382,7 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
             read_count(r, l, "tunnels_per_device", d::tunnels_per_device, s.limit.tunnels_per_device);
             read_count(r, l, "request_head_bytes", d::request_head_bytes, s.limit.request_head_bytes);
             read_count(r, l, "relay_buffer_bytes", d::relay_buffer_bytes, s.limit.relay_buffer_bytes);
+            read_count(r, l, "relay_large_buffers", d::relay_large_buffers, s.limit.relay_large_buffers);
             read_duration(r, l, "accept_backoff", "limits", d::accept_backoff, s.limit.accept_backoff);
         }
     }
@@ -420,6 +423,11 @@ load_settings_text_unguarded(const std::string& yaml, const std::string& name, c
     if (auto a = root["audit"])
     {
         detail::read_audit(r, a, base_dir, s);
+    }
+    s.session_tickets.where = {name, 1, 1};
+    if (auto t = root["session_tickets"])
+    {
+        detail::read_session_tickets(r, t, base_dir, s);
     }
     if (auto m = root["metrics"])
     {

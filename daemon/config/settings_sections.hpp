@@ -74,6 +74,12 @@ void read_audit(policy::yaml_reader& r,
 // The `metrics:` section into out.metrics.
 void read_metrics(policy::yaml_reader& r, const policy::yaml_node& node, settings& out);
 
+// The `session_tickets:` section into out.session_tickets.
+void read_session_tickets(policy::yaml_reader& r,
+                          const policy::yaml_node& node,
+                          const std::string& base_dir,
+                          settings& out);
+
 // listeners[i].proxy_protocol into l.proxy_protocol; false on an error.
 bool read_proxy_protocol(policy::yaml_reader& r,
                          const policy::yaml_node& node,

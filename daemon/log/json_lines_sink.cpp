@@ -88,6 +88,10 @@ std::string to_json(const tunnel_record& r)
                    {"subject", u(r.device_subject)},
                    {"fingerprint", u(r.device_fingerprint)},
                    {"serial", u(r.device_serial)}};
+    if (r.tls_resumed)
+    {
+        o["tls_resumed"] = true;
+    }
     o["user"] = r.user.empty() ? boost::json::value(nullptr) : u(r.user);
     o["target"] = u(r.target);
     o["decision"] = u(r.decision);

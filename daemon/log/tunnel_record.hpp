@@ -22,18 +22,19 @@ struct tunnel_record
     std::string device_subject;     // certificate subject CN
     std::string device_fingerprint; // SHA-256 of the DER certificate, hex
     std::string device_serial;      // hex
-    std::string device;             // device id in the policy's inventory; empty: not registered
-    std::string user;               // user id (today: the device's owner)
-    std::string department;         // the user's department (policy users:), for the audit report
-    std::string role;               // the role that granted, or whose condition denied
-    std::string session;            // telework session id (with auth:)
-    std::string target;             // host:port as requested (canonical)
-    std::string decision;           // "allow", "deny", "error"
-    unsigned status = 0;            // HTTP status sent, 0 if none
-    std::string reason;             // reason code (policy or gateway)
-    std::string rule;               // deciding rule id
-    std::string would_deny;         // report mode: the reason an `enforce: report` role recorded
-    std::string exception;          // the catalog exception (exceptions:) that waived a rule
+    bool tls_resumed = false; // TLS 1.3 resumption: the certificate was verified at an earlier handshake
+    std::string device;       // device id in the policy's inventory; empty: not registered
+    std::string user;         // user id (today: the device's owner)
+    std::string department;   // the user's department (policy users:), for the audit report
+    std::string role;         // the role that granted, or whose condition denied
+    std::string session;      // telework session id (with auth:)
+    std::string target;       // host:port as requested (canonical)
+    std::string decision;     // "allow", "deny", "error"
+    unsigned status = 0;      // HTTP status sent, 0 if none
+    std::string reason;       // reason code (policy or gateway)
+    std::string rule;         // deciding rule id
+    std::string would_deny;   // report mode: the reason an `enforce: report` role recorded
+    std::string exception;    // the catalog exception (exceptions:) that waived a rule
     std::string zone;
     std::string service;
     std::string data_class;       // the catalogued service's class (c1..c3), if any

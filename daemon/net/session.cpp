@@ -392,6 +392,7 @@ asio::awaitable<void> session::run(tcp::socket socket)
         end("tls_handshake_failed");
         co_return;
     }
+    record_.tls_resumed = SSL_session_reused(client.native_handle()) == 1;
 
     // The CONNECT request head.
     auto head = co_await with_deadline(read_head(client, limits_.request_head_bytes), timeouts_.request);

@@ -10,6 +10,7 @@
 #include "daemon/log/tunnel_record.hpp"
 #include "daemon/net/dns_resolver.hpp"
 #include "daemon/runtime/device_limits.hpp"
+#include "daemon/tls/session_tickets.hpp"
 #include "policy/snapshot.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -37,6 +38,9 @@ struct shared_state
     policy::compile_inputs policy_inputs; // the listeners' own endpoints
     std::vector<listener_runtime> listeners;
     std::unique_ptr<log::tunnel_sink> tunnel_log;
+    // The secret behind every listener's session ticket keys; null with
+    // session_tickets.enabled: false.
+    std::shared_ptr<tls::ticket_secret> tickets;
     // The tamper-evident audit log (audit:); null without one.
     std::unique_ptr<audit::writer> audit;
     // Its copy to the syslog collector (audit.forward); null without one.

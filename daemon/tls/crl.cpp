@@ -185,7 +185,11 @@ crl_set::crl_set(store_ptr store, std::vector<crl_ptr> crls)
 
 bool crl_set::revokes(SSL* ssl) const
 {
-    X509* cert = SSL_get0_peer_certificate(ssl);
+    return revokes(SSL_get0_peer_certificate(ssl));
+}
+
+bool crl_set::revokes(X509* cert) const
+{
     if (cert == nullptr)
     {
         return false;

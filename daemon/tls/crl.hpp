@@ -62,6 +62,8 @@ public:
     // The established session's peer certificate is on its issuer's CRL here.
     // Call on the thread that owns the session.
     bool revokes(SSL* ssl) const;
+    // The certificate is on its issuer's CRL here (a resumed session's).
+    bool revokes(X509* cert) const;
 
 private:
     store_ptr store_;

@@ -8,9 +8,17 @@
 // tunnel holds only OpenSSL's SSL object, and each record goes straight
 // between the kernel and OpenSSL (docs/architecture.md, docs/performance.md).
 //
+// Writes of application data are gathered: the records one write_all()
+// makes (up to limits.relay_buffer_bytes of payload, several full 16 KiB
+// records) go to the kernel in one send(), from a pooled buffer held only
+// until they are sent. Other writes (handshake, alerts) go straight to the
+// socket unless gathered bytes are waiting, so records never reorder.
+//
 // Single-threaded use: every call for one stream runs on the same executor
 // (sekishod runs one io_context per thread). Reads and writes may be in
 // flight at the same time, from two coroutines, as the relay needs.
+
+#include "daemon/net/buffer_pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -61,14 +70,25 @@ public:
     // peer's. Bound it with a deadline.
     asio::awaitable<error_code> shutdown();
 
+    // For the output BIO (tls_stream.cpp): takes `size` bytes of records.
+    // Returns what was taken (0: retry later), or -1 with errno set.
+    long take_output(const char* data, std::size_t size);
+
 private:
     error_code ssl_failure(int ret, int ssl_error);
+    bool attach(SSL_CTX* ctx);
+    // Sends the gathered records; gives the buffer back when all are sent.
+    asio::awaitable<error_code> flush_output();
 
     asio::ip::tcp::socket socket_;
     SSL* ssl_ = nullptr;
     bool want_write_for_read_ = false; // OpenSSL needs to write before it can read
     bool broken_ = false;              // a fatal error: no close_notify
     bool shutdown_sent_ = false;
+    bool gathering_ = false; // inside write_all's SSL_write_ex
+    std::optional<net::pooled_buffer> out_;
+    std::size_t out_begin_ = 0; // sent up to here
+    std::size_t out_end_ = 0;   // gathered up to here
 };
 
 } // namespace sekisho::tls

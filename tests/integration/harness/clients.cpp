@@ -143,6 +143,10 @@ tls_client::tls_client(std::uint16_t port, const tls_client_options& o)
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
     SSL_set1_host(ssl_, "localhost");
+    if (o.resume != nullptr)
+    {
+        SSL_set_session(ssl_, o.resume);
+    }
     for (;;)
     {
         ERR_clear_error();
@@ -168,6 +172,27 @@ tls_client::tls_client(std::uint16_t port, const tls_client_options& o)
     // In TLS 1.3 a refused client certificate is reported after the
     // handshake: read once briefly to see an alert.
     ok_ = true;
+}
+
+bool tls_client::resumed() const
+{
+    return ssl_ != nullptr && SSL_session_reused(ssl_) == 1;
+}
+
+ssl_session_ptr tls_client::session() const
+{
+    if (ssl_ == nullptr)
+    {
+        return nullptr;
+    }
+    // A copy: OpenSSL marks the connection's own session not resumable when
+    // the connection is freed without a close_notify.
+    SSL_SESSION* own = SSL_get0_session(ssl_);
+    if (own == nullptr || SSL_SESSION_is_resumable(own) != 1)
+    {
+        return nullptr;
+    }
+    return ssl_session_ptr(SSL_SESSION_dup(own));
 }
 
 tls_client::~tls_client()

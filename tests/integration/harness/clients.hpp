@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,16 @@ struct tls_client_options
 {
     std::string device = "device-demo";
     std::chrono::milliseconds timeout = 5s;
-    std::string preamble; // bytes sent before the TLS handshake (e.g. a PROXY header)
-    std::string source;   // local IPv4 address to connect from (e.g. 127.0.0.77); empty: any
+    std::string preamble;          // bytes sent before the TLS handshake (e.g. a PROXY header)
+    std::string source;            // local IPv4 address to connect from (e.g. 127.0.0.77); empty: any
+    SSL_SESSION* resume = nullptr; // offer this session (TLS 1.3 ticket) for resumption
 };
+
+struct ssl_session_free
+{
+    void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+};
+using ssl_session_ptr = std::unique_ptr<SSL_SESSION, ssl_session_free>;
 
 class tls_client
 {
@@ -54,6 +62,12 @@ public:
 
     bool ok() const { return ok_; }
     const std::string& error() const { return error_; }
+    // The handshake resumed the offered session.
+    bool resumed() const;
+    // The session to resume later: a TLS 1.3 ticket arrives after the
+    // handshake, so call this after reading something (e.g. connect()).
+    // Null when the server sent no ticket.
+    ssl_session_ptr session() const;
     std::uint16_t local_port() const;
 
     bool send(const std::string& data, std::chrono::milliseconds timeout = 5s);

@@ -103,7 +103,10 @@ BOOST_AUTO_TEST_CASE(example_shows_the_defaults)
     BOOST_TEST(example.limit.tunnels_per_device == bare.limit.tunnels_per_device);
     BOOST_TEST(example.limit.request_head_bytes == bare.limit.request_head_bytes);
     BOOST_TEST(example.limit.relay_buffer_bytes == bare.limit.relay_buffer_bytes);
+    BOOST_TEST(example.limit.relay_large_buffers == bare.limit.relay_large_buffers);
     BOOST_TEST((example.limit.accept_backoff == bare.limit.accept_backoff));
+    BOOST_TEST(example.session_tickets.enabled == bare.session_tickets.enabled);
+    BOOST_TEST((example.session_tickets.lifetime == bare.session_tickets.lifetime));
 }
 
 BOOST_AUTO_TEST_CASE(defaults_when_absent)
@@ -198,6 +201,44 @@ BOOST_AUTO_TEST_CASE(missing_file)
 {
     auto r = cfg::load_settings_file(source_dir + "/tests/fixtures/no-such-config.yaml");
     BOOST_TEST(r.diags.has_errors());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// session_tickets: on by default with a per-start secret; a key file is
+// resolved like every path; the lifetime is bounded; mistakes have lines.
+BOOST_AUTO_TEST_SUITE(session_tickets)
+
+BOOST_AUTO_TEST_CASE(on_by_default_one_hour)
+{
+    const auto s = load_ok(minimal());
+    BOOST_TEST(s.session_tickets.enabled);
+    BOOST_TEST(s.session_tickets.key_file.empty());
+    BOOST_TEST((s.session_tickets.lifetime == 1h));
+}
+
+BOOST_AUTO_TEST_CASE(every_key)
+{
+    const auto s = load_ok(minimal("session_tickets:\n  key_file: keys/ticket.key\n  lifetime: 30m\n"));
+    BOOST_TEST(s.session_tickets.key_file == "/etc/sekisho/keys/ticket.key");
+    BOOST_TEST((s.session_tickets.lifetime == 30min));
+    BOOST_TEST(!load_ok(minimal("session_tickets:\n  enabled: false\n")).session_tickets.enabled);
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_have_lines)
+{
+    auto r =
+        cfg::load_settings_text(minimal("session_tickets:\n  lifetime: 2d\n"), "test.yaml", "/etc/sekisho");
+    auto text = r.diags.to_string();
+    BOOST_TEST(text.find("test.yaml:13:13: error: session_tickets.lifetime") != std::string::npos, text);
+    r = cfg::load_settings_text(minimal("session_tickets:\n  key_fiel: x\n"), "test.yaml", "/etc/sekisho");
+    text = r.diags.to_string();
+    BOOST_TEST(text.find("test.yaml:13:3: error: unknown key `key_fiel`") != std::string::npos, text);
+    BOOST_TEST(text.find("did you mean `key_file`?") != std::string::npos, text);
+    r = cfg::load_settings_text(
+        minimal("session_tickets:\n  enabled: false\n  key_file: t.key\n"), "test.yaml", "/etc/sekisho");
+    BOOST_TEST(!r.diags.has_errors());
+    BOOST_TEST(r.diags.to_string().find("key_file is ignored") != std::string::npos, r.diags.to_string());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
