@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(tls_handshake_floods_leave_it_serving_and_the_connection_ca
     constexpr std::size_t attempts = 2000;
     constexpr std::size_t no_cert_attempts = attempts / 4;
     constexpr std::size_t raw_attempts = attempts - no_cert_attempts;
-    constexpr std::size_t window = 100; // raw attempts in flight at once (below the cap)
+    constexpr std::size_t window = 60; // raw attempts in flight at once (below the cap)
     gateway g(fault_options({"tls_handshake: 2s", "request: 2s", "dns: 1s", "connect: 1s", "drain: 5s"},
                             {"max_connections: " + std::to_string(cap)}));
     const auto base = warm(g);
@@ -342,12 +342,14 @@ BOOST_AUTO_TEST_CASE(tls_handshake_floods_leave_it_serving_and_the_connection_ca
     // client keeps opening tunnels.
     std::atomic<bool> flooding{true};
     std::atomic<int> most_open{0};
+    std::atomic<int> last_open{0};
     std::atomic<std::size_t> peak_rss{0};
     std::thread watcher([&] {
         for (int i = 0; i < 2000 && flooding; ++i)
         {
             if (const auto v = scrape(mport, "sekisho_connections_open"))
             {
+                last_open = static_cast<int>(*v);
                 most_open = std::max(most_open.load(), static_cast<int>(*v));
             }
             peak_rss = std::max(peak_rss.load(), rss_kib(pid));
@@ -386,7 +388,12 @@ BOOST_AUTO_TEST_CASE(tls_handshake_floods_leave_it_serving_and_the_connection_ca
     const auto flood_end = steady::now() + std::chrono::seconds(40);
     while ((started < raw_attempts || !in_flight.empty()) && steady::now() < flood_end)
     {
-        while (in_flight.size() < window && started < raw_attempts)
+        // The daemon counts a connection until its coroutine has ended, which
+        // lags the client's close on a loaded machine (CI runs suites side by
+        // side): new attempts wait while the daemon's own gauge is high, so the
+        // flood stays under the cap by construction, not by timing.
+        while (in_flight.size() < window && started < raw_attempts &&
+               last_open.load() + static_cast<int>(window) + 10 < static_cast<int>(cap))
         {
             const auto k = static_cast<kind>(started % 3);
             ++started;
