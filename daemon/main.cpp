@@ -5,6 +5,7 @@
 
 #include "daemon/app/server.hpp"
 #include "daemon/app/startup.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/net/buffer_pool.hpp"
 
@@ -30,7 +31,8 @@ constexpr int exit_start = 3;
 constexpr const char* usage_text =
     "usage: sekishod --config FILE       run the gateway\n"
     "       sekishod --check-config FILE check the configuration and policy, then exit\n"
-    "       sekishod --version\n";
+    "       sekishod --version\n"
+    "Add --lang ja (or run under a Japanese locale) for diagnostics in Japanese.\n";
 
 // Every address of this host: a listener on 0.0.0.0 or :: answers on all of
 // them, and a tunnel to any of them would be a proxy loop.
@@ -79,7 +81,7 @@ void print_diagnostics(const sekisho::policy::diagnostics& d)
 {
     for (const auto& item : d.items())
     {
-        std::fprintf(stderr, "%s\n", sekisho::policy::format(item).c_str());
+        std::fprintf(stderr, "%s\n", sekisho::i18n::format(item).c_str());
     }
 }
 
@@ -87,17 +89,25 @@ void print_diagnostics(const sekisho::policy::diagnostics& d)
 
 int main(int argc, char** argv)
 {
-    if (argc == 2 && std::strcmp(argv[1], "--version") == 0)
+    std::vector<std::string> args(argv + 1, argv + argc);
+    // --lang en|ja, else the locale: the language of the diagnostics printed
+    // here (the JSON log stays English).
+    if (const auto bad = sekisho::i18n::choose(args); !bad.empty())
+    {
+        std::fprintf(stderr, "sekishod: %s\n", bad.c_str());
+        return usage();
+    }
+    if (args.size() == 1 && args[0] == "--version")
     {
         std::printf("sekishod %s\n", SEKISHO_VERSION);
         return exit_ok;
     }
-    if (argc != 3)
+    if (args.size() != 2)
     {
         return usage();
     }
-    const std::string mode = argv[1];
-    const std::string path = argv[2];
+    const std::string mode = args[0];
+    const std::string path = args[1];
     if (mode != "--config" && mode != "--check-config")
     {
         return usage();
@@ -113,24 +123,24 @@ int main(int argc, char** argv)
     if (!loaded.state)
     {
         std::fprintf(stderr,
-                     "sekishod: %s: %zu error(s); nothing was started\n",
-                     path.c_str(),
-                     loaded.diags.error_count());
+                     "%s\n",
+                     sekisho::i18n::message("sekishod: " + path + ": " +
+                                            std::to_string(loaded.diags.error_count()) +
+                                            " error(s); nothing was started")
+                         .c_str());
         return exit_config;
     }
     auto& state = *loaded.state;
     const auto snapshot = state.policy.load();
     if (check_only)
     {
-        std::printf(
-            "%s: OK (policy %s, %zu listener(s), %zu service(s), %zu screen-transfer endpoint(s), %zu policy "
-            "test(s) passed)\n",
-            path.c_str(),
-            snapshot->hash().substr(0, 16).c_str(),
-            state.listeners.size(),
-            snapshot->document().services.size(),
-            snapshot->document().screen_transfer.size(),
-            snapshot->document().tests.size());
+        const auto line = path + ": OK (policy " + snapshot->hash().substr(0, 16) + ", " +
+                          std::to_string(state.listeners.size()) + " listener(s), " +
+                          std::to_string(snapshot->document().services.size()) + " service(s), " +
+                          std::to_string(snapshot->document().screen_transfer.size()) +
+                          " screen-transfer endpoint(s), " +
+                          std::to_string(snapshot->document().tests.size()) + " policy test(s) passed)";
+        std::printf("%s\n", sekisho::i18n::message(line).c_str());
         return exit_ok;
     }
 

@@ -3,6 +3,7 @@
 #include "daemon/ctl/admin.hpp"
 
 #include "daemon/ctl/common.hpp"
+#include "daemon/i18n/catalog.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -116,7 +117,7 @@ void print_diagnostics(const policy::diagnostics& d)
 {
     for (const auto& item : d.items())
     {
-        std::fprintf(stderr, "%s\n", policy::format(item).c_str());
+        print_error("%s\n", i18n::format(item).c_str());
     }
 }
 

@@ -150,7 +150,7 @@ int catalog_import_cmd(const admin_args& a)
     const auto csv = policy::read_text_file(csv_path, &why);
     if (!csv)
     {
-        std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", csv_path.c_str(), why.c_str());
+        print_error("sekishoctl: cannot read %s: %s\n", csv_path.c_str(), why.c_str());
         return exit_failed;
     }
     const auto imported = read_ismap_csv(*csv, csv_path, cols, scheme);
@@ -158,13 +158,12 @@ int catalog_import_cmd(const admin_args& a)
     {
         for (const auto& p : imported.problems)
         {
-            std::fprintf(stderr, "%s\n", p.c_str());
+            print_error("%s\n", p.c_str());
         }
-        std::fprintf(stderr,
-                     "sekishoctl: %zu problem(s) in %s; nothing imported, %s unchanged\n",
-                     imported.problems.size(),
-                     csv_path.c_str(),
-                     registry_path.c_str());
+        print_error("sekishoctl: %zu problem(s) in %s; nothing imported, %s unchanged\n",
+                    imported.problems.size(),
+                    csv_path.c_str(),
+                    registry_path.c_str());
         return exit_failed;
     }
 
@@ -176,7 +175,7 @@ int catalog_import_cmd(const admin_args& a)
         auto text = policy::read_text_file(registry_path, &why);
         if (!text)
         {
-            std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", registry_path.c_str(), why.c_str());
+            print_error("sekishoctl: cannot read %s: %s\n", registry_path.c_str(), why.c_str());
             return exit_failed;
         }
         old_text = std::move(*text);
@@ -185,7 +184,7 @@ int catalog_import_cmd(const admin_args& a)
     if (old.diags.has_errors())
     {
         print_diagnostics(old.diags);
-        std::fprintf(stderr, "sekishoctl: %s has errors; nothing imported\n", registry_path.c_str());
+        print_error("sekishoctl: %s has errors; nothing imported\n", registry_path.c_str());
         return exit_failed;
     }
 
@@ -260,8 +259,7 @@ int catalog_import_cmd(const admin_args& a)
     if (check.diags.has_errors() || check.value.size() != regs.size())
     {
         print_diagnostics(check.diags);
-        std::fprintf(stderr,
-                     "sekishoctl: internal error: the new registry does not read back; nothing written\n");
+        print_error("sekishoctl: internal error: the new registry does not read back; nothing written\n");
         return exit_failed;
     }
     const bool dry = a.has("--dry-run");
@@ -274,7 +272,7 @@ int catalog_import_cmd(const admin_args& a)
             existed ? util::replace_how{0, &expected} : util::replace_how{0644, nullptr};
         if (!util::replace_file(registry_path, text, how, &why))
         {
-            std::fprintf(stderr, "sekishoctl: %s not written: %s\n", registry_path.c_str(), why.c_str());
+            print_error("sekishoctl: %s not written: %s\n", registry_path.c_str(), why.c_str());
             return exit_failed;
         }
     }

@@ -2,6 +2,7 @@
 
 #include "daemon/ctl/commands.hpp"
 #include "daemon/ctl/common.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "policy/load.hpp"
 
 #include <cstdio>
@@ -38,34 +39,34 @@ int check_cmd(const std::string& file, bool per_test, const options& o)
     }
     for (const auto& item : p.diags.items())
     {
-        std::printf("%s\n", policy::format(item).c_str());
+        std::printf("%s\n", i18n::format(item).c_str());
     }
     for (const auto& r : p.tests)
     {
         if (per_test || !r.passed)
         {
-            std::printf("%s:%d: %s  %s  (got %s)\n",
+            std::printf("%s:%d: %s  %s  %s\n",
                         r.test->where.file.c_str(),
                         r.test->where.line,
                         r.passed ? "PASS" : "FAIL",
                         r.test->name.c_str(),
-                        verdict_text(r.got).c_str());
+                        i18n::message("(got " + verdict_text(r.got) + ")").c_str());
         }
     }
     if (ok)
     {
-        std::printf(
-            "%s: OK (policy %s, %zu service(s), %zu screen-transfer endpoint(s), %zu test(s) passed)\n",
-            file.c_str(),
-            p.snap->hash().substr(0, 16).c_str(),
-            p.snap->document().services.size(),
-            p.snap->document().screen_transfer.size(),
-            p.tests.size());
+        const auto line = file + ": OK (policy " + p.snap->hash().substr(0, 16) + ", " +
+                          std::to_string(p.snap->document().services.size()) + " service(s), " +
+                          std::to_string(p.snap->document().screen_transfer.size()) +
+                          " screen-transfer endpoint(s), " + std::to_string(p.tests.size()) +
+                          " test(s) passed)";
+        std::printf("%s\n", i18n::message(line).c_str());
     }
     else
     {
-        std::printf(
-            "%s: NOT OK (%zu error(s), %zu failed test(s))\n", file.c_str(), p.diags.error_count(), failed);
+        const auto line = file + ": NOT OK (" + std::to_string(p.diags.error_count()) + " error(s), " +
+                          std::to_string(failed) + " failed test(s))";
+        std::printf("%s\n", i18n::message(line).c_str());
     }
     return ok ? exit_ok : exit_failed;
 }

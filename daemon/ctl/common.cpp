@@ -1,9 +1,11 @@
 #include "daemon/ctl/common.hpp"
 
 #include "daemon/ctl/commands.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "policy/load.hpp"
 
 #include <array>
+#include <cstdarg>
 #include <cstdio>
 #include <ctime>
 
@@ -79,16 +81,39 @@ const char* usage_text()
            "       sekishoctl doctor [--config FILE] [--admin-socket PATH] [--warn-days N] [--strict]\n"
            "                  [--json] (checks of an installed gateway: OK / WARN / FAIL, what to do)\n"
            "The admin socket: --admin-socket, else $SEKISHO_ADMIN_SOCKET, else /run/sekisho/admin.sock.\n"
+           "Every command takes --lang ja|en (else the locale: LANG=ja_JP.UTF-8 prints Japanese);\n"
+           "--json output stays English.\n"
            "exit: 0 ok, 1 the policy has errors or a policy test failed, a user/device change was\n"
            "      refused or not written, sekishod refused or could not be reached, or a doctor\n"
            "      check failed (with --strict: or warned), 2 usage\n";
+}
+
+void print_error(const char* format, ...)
+{
+    std::va_list args;
+    va_start(args, format);
+    std::va_list again;
+    va_copy(again, args);
+    const int n = std::vsnprintf(nullptr, 0, format, args);
+    va_end(args);
+    std::string text(n > 0 ? static_cast<std::size_t>(n) : 0U, '\0');
+    if (n > 0)
+    {
+        std::vsnprintf(text.data(), text.size() + 1, format, again);
+    }
+    va_end(again);
+    while (!text.empty() && text.back() == '\n')
+    {
+        text.pop_back();
+    }
+    std::fprintf(stderr, "%s\n", i18n::message(text).c_str());
 }
 
 int usage(const char* problem)
 {
     if (problem != nullptr)
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", problem);
+        print_error("sekishoctl: %s", problem);
     }
     std::fputs(usage_text(), stderr);
     return exit_usage;
@@ -130,9 +155,9 @@ bool usable(const loaded_policy& p, const std::string& file, const char* what)
     }
     for (const auto& item : p.diags.items())
     {
-        std::fprintf(stderr, "%s\n", policy::format(item).c_str());
+        std::fprintf(stderr, "%s\n", i18n::format(item).c_str());
     }
-    std::fprintf(stderr, "sekishoctl: %s has errors; nothing to %s\n", file.c_str(), what);
+    print_error("sekishoctl: %s has errors; nothing to %s\n", file.c_str(), what);
     return false;
 }
 

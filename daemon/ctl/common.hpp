@@ -22,6 +22,10 @@ inline constexpr int exit_usage = 2;
 
 // Prints `problem` (if any) and the usage text to stderr; returns exit_usage.
 int usage(const char* problem = nullptr);
+// An error line on stderr ("sekishoctl: ..."), printf-style, in the chosen
+// language (daemon/i18n): written in English here, translated when a
+// translation is known.
+[[gnu::format(printf, 1, 2)]] void print_error(const char* format, ...);
 // The usage text (also printed by --help).
 const char* usage_text();
 

@@ -23,7 +23,7 @@ int finish(const admin_args& a, const admin_reply& r)
 {
     if (!r.reached)
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", r.error.c_str());
+        print_error("sekishoctl: %s\n", r.error.c_str());
         return exit_failed;
     }
     if (a.json())
@@ -32,7 +32,7 @@ int finish(const admin_args& a, const admin_reply& r)
     }
     else if (!r.ok())
     {
-        std::fprintf(stderr, "sekishoctl: sekishod answered %u: %s\n", r.status, r.message().c_str());
+        print_error("sekishoctl: sekishod answered %u: %s\n", r.status, r.message().c_str());
     }
     return r.ok() ? exit_ok : exit_failed;
 }

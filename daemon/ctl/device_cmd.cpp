@@ -42,14 +42,14 @@ std::optional<inventory> load_inventory(const std::string& file, const char* wha
     auto text = policy::read_text_file(file, &why);
     if (!text)
     {
-        std::fprintf(stderr, "sekishoctl: cannot read %s: %s\n", file.c_str(), why.c_str());
+        print_error("sekishoctl: cannot read %s: %s\n", file.c_str(), why.c_str());
         return std::nullopt;
     }
     auto inv = parse_inventory(std::move(*text), file);
     print_diagnostics(inv.diags);
     if (inv.diags.has_errors())
     {
-        std::fprintf(stderr, "sekishoctl: %s has errors; nothing %s\n", file.c_str(), what);
+        print_error("sekishoctl: %s has errors; nothing %s\n", file.c_str(), what);
         return std::nullopt;
     }
     return inv;
@@ -64,17 +64,16 @@ bool check_and_write(const inventory& before,
     if (after.diags.has_errors() || !same_devices(after.devices, expected))
     {
         print_diagnostics(after.diags);
-        std::fprintf(stderr,
-                     "sekishoctl: the edited %s would not read back as intended; nothing written (edit it by "
-                     "hand)\n",
-                     before.name.c_str());
+        print_error("sekishoctl: the edited %s would not read back as intended; nothing written (edit it by "
+                    "hand)\n",
+                    before.name.c_str());
         return false;
     }
     std::string why;
     const std::string_view as_read = before.text;
     if (!util::replace_file(before.name, text, {0, &as_read}, &why))
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", why.c_str());
+        print_error("sekishoctl: %s\n", why.c_str());
         return false;
     }
     return true;
@@ -102,10 +101,9 @@ bool check_id(const std::string& id, const char* what)
     {
         return true;
     }
-    std::fprintf(stderr,
-                 "sekishoctl: `%s` is not a valid %s: use 1-64 lower-case letters, digits, '-', '_' or '.'\n",
-                 id.c_str(),
-                 what);
+    print_error("sekishoctl: `%s` is not a valid %s: use 1-64 lower-case letters, digits, '-', '_' or '.'\n",
+                id.c_str(),
+                what);
     return false;
 }
 
@@ -129,23 +127,21 @@ int add(const admin_args& a)
     const auto cert = read_certificate(*a.get("--cert"), &why);
     if (!cert)
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", why.c_str());
+        print_error("sekishoctl: %s\n", why.c_str());
         return exit_failed;
     }
     if (cert->is_ca)
     {
-        std::fprintf(stderr,
-                     "sekishoctl: %s is a CA certificate (basicConstraints CA:TRUE), not a device's; nothing "
-                     "changed\n",
-                     a.get("--cert")->c_str());
+        print_error("sekishoctl: %s is a CA certificate (basicConstraints CA:TRUE), not a device's; nothing "
+                    "changed\n",
+                    a.get("--cert")->c_str());
         return exit_failed;
     }
     if (cert->expired)
     {
-        std::fprintf(stderr,
-                     "sekishoctl: warning: the certificate expired on %s; sekishod will refuse it until the "
-                     "device gets a new one\n",
-                     cert->not_after.c_str());
+        print_error("sekishoctl: warning: the certificate expired on %s; sekishod will refuse it until the "
+                    "device gets a new one\n",
+                    cert->not_after.c_str());
     }
     d.fingerprint = cert->fingerprint;
     d.serial = cert->serial;
@@ -173,11 +169,8 @@ int add(const admin_args& a)
         }
         if (!clash.empty())
         {
-            std::fprintf(stderr,
-                         "sekishoctl: %s:%d: %s; nothing changed\n",
-                         file.c_str(),
-                         other.where.line,
-                         clash.c_str());
+            print_error(
+                "sekishoctl: %s:%d: %s; nothing changed\n", file.c_str(), other.where.line, clash.c_str());
             return exit_failed;
         }
     }
@@ -188,7 +181,7 @@ int add(const admin_args& a)
     const auto text = add_device_text(*inv, d, &line, &why);
     if (!text)
     {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", why.c_str());
+        print_error("sekishoctl: %s; nothing changed\n", why.c_str());
         return exit_failed;
     }
     if (!check_and_write(*inv, *text, expected_after_add(*inv, d)))
@@ -242,11 +235,10 @@ int set_status(const admin_args& a, policy::device_status status)
             ids.emplace_back(d.id);
         }
         const auto near = policy::closest_word(id, ids);
-        std::fprintf(stderr,
-                     "sekishoctl: no device `%s` in %s%s; nothing changed\n",
-                     id.c_str(),
-                     file.c_str(),
-                     near.empty() ? "" : (" (did you mean `" + near + "`?)").c_str());
+        print_error("sekishoctl: no device `%s` in %s%s; nothing changed\n",
+                    id.c_str(),
+                    file.c_str(),
+                    near.empty() ? "" : (" (did you mean `" + near + "`?)").c_str());
         return exit_failed;
     }
     const std::string was(policy::to_string(dv->status));
@@ -277,7 +269,7 @@ int set_status(const admin_args& a, policy::device_status status)
     const auto text = set_status_text(*inv, id, status, &line, &why);
     if (!text)
     {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", why.c_str());
+        print_error("sekishoctl: %s; nothing changed\n", why.c_str());
         return exit_failed;
     }
     if (!check_and_write(*inv, *text, expected_after_status(*inv, id, status)))

@@ -11,6 +11,7 @@
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/doctor.hpp"
+#include "daemon/i18n/catalog.hpp"
 
 #include <boost/json.hpp>
 
@@ -54,23 +55,30 @@ void print_text(const std::vector<finding>& all)
     const std::string indent(6 + width, ' ');
     for (const auto& f : all)
     {
-        std::printf(
-            "%-6s%-*s%s\n", status_word(f.level), static_cast<int>(width), f.id.c_str(), f.message.c_str());
+        // Texts used as they are (no fields) are translated here; filled
+        // ones already were (fill), and pass through unchanged.
+        std::printf("%-6s%-*s%s\n",
+                    status_word(f.level),
+                    static_cast<int>(width),
+                    f.id.c_str(),
+                    i18n::message(f.message).c_str());
         for (const auto& d : f.details)
         {
-            std::printf("%s%s\n", indent.c_str(), d.c_str());
+            std::printf("%s%s\n", indent.c_str(), i18n::message(d).c_str());
         }
         for (const auto& a : f.actions)
         {
-            std::printf("%s→ %s\n", indent.c_str(), a.c_str());
+            std::printf("%s→ %s\n", indent.c_str(), i18n::message(a).c_str());
         }
     }
 }
 
 } // namespace
 
-std::string fill(std::string_view text, fields values)
+std::string fill(std::string_view en_text, fields values)
 {
+    // The template in the chosen language, then its fields.
+    const auto text = i18n::text(en_text);
     std::string out;
     for (std::size_t i = 0; i < text.size();)
     {

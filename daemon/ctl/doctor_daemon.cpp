@@ -7,6 +7,7 @@
 #include "daemon/ctl/admin_client.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/doctor.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "daemon/util/fd.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -48,6 +49,8 @@ constexpr const char* draining_do =
 constexpr const char* unhealthy = "; the audit log cannot be written: {error}";
 constexpr const char* unhealthy_do = "see audit_disk above and journalctl -u sekishod";
 constexpr const char* store_down = "; the session store is unreachable{fallback}";
+constexpr const char* fallback_local = " (signing in per instance: local_fallback)";
+constexpr const char* fallback_closed = " (new sign-ins are refused: fail_closed)";
 constexpr const char* store_down_do = "see store below and journalctl -u sekishod -g store_unavailable";
 constexpr const char* lost = "; {lost} audit event(s) lost";
 constexpr const char* lost_do = "audit events were lost (queue full or the log not writable): journalctl -u "
@@ -173,7 +176,7 @@ finding check_daemon(const inputs& in)
     if (const auto* d = o.if_contains("draining"); d != nullptr && d->is_bool() && d->as_bool())
     {
         f.level = status::warn;
-        f.message += daemon_text::draining;
+        f.message += i18n::text(daemon_text::draining);
         f.actions.push_back(daemon_text::draining_do);
     }
     if (const auto* st = o.if_contains("store"); st != nullptr && st->is_object())
@@ -187,8 +190,8 @@ finding check_daemon(const inputs& in)
             f.level = fallback ? std::max(f.level, status::warn) : status::fail;
             f.message += fill(daemon_text::store_down,
                               {{"fallback",
-                                fallback ? " (signing in per instance: local_fallback)"
-                                         : " (new sign-ins are refused: fail_closed)"}});
+                                std::string(i18n::text(fallback ? daemon_text::fallback_local
+                                                                : daemon_text::fallback_closed))}});
             f.actions.push_back(daemon_text::store_down_do);
         }
     }

@@ -4,6 +4,7 @@
 // shared store: the in-process store has nothing to reach.
 
 #include "daemon/ctl/doctor.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "daemon/redis/client.hpp"
 
 namespace sekisho::ctl::doctor {
@@ -127,7 +128,7 @@ std::vector<finding> check_store(const inputs& in)
         if (no_role)
         {
             f.level = status::warn;
-            f.message += store_text::no_role;
+            f.message += i18n::text(store_text::no_role);
             f.actions.push_back(store_text::no_role_do);
         }
         return {f};

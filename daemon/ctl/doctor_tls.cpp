@@ -4,6 +4,7 @@
 // its nextUpdate, or issued in the future, every device is refused).
 
 #include "daemon/ctl/doctor.hpp"
+#include "daemon/i18n/catalog.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
@@ -145,7 +146,7 @@ std::string check_key_do(const inputs& in, const config::listener_settings& l, c
 std::string
 judge(const inputs& in, const config::listener_settings& l, const std::string& path, bool is_ca, finding& f)
 {
-    const char* what = is_ca ? cert_text::client_ca : cert_text::server;
+    const std::string what(i18n::text(is_ca ? cert_text::client_ca : cert_text::server));
     std::string why;
     const auto v = read_validity(path, is_ca, &why);
     if (!v)

@@ -288,10 +288,9 @@ int explain_cmd(const std::string& file, const options& o)
     const auto dest = policy::parse_authority(*target_text, &why);
     if (!dest)
     {
-        std::fprintf(stderr,
-                     "sekishoctl: --target %s: %s (the gateway answers 400 invalid_target)\n",
-                     target_text->c_str(),
-                     why.c_str());
+        print_error("sekishoctl: --target %s: %s (the gateway answers 400 invalid_target)\n",
+                    target_text->c_str(),
+                    why.c_str());
         return exit_failed;
     }
     auto p = load(file);

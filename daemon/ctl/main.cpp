@@ -19,6 +19,9 @@
 //   sekishoctl metrics | policy status [--admin-socket PATH]
 //                                             the running sekishod's metrics, its policy (metrics_cmd.cpp)
 //
+// Every command takes --lang en|ja (else LC_ALL / LC_MESSAGES / LANG):
+// messages, diagnostics and doctor's lines in Japanese (daemon/i18n).
+//
 // Exit codes: 0 ok, 1 the policy has errors or a test failed (user, device:
 // the change was refused or could not be written), 2 usage.
 
@@ -26,6 +29,7 @@
 #include "daemon/ctl/commands.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/doctor.hpp"
+#include "daemon/i18n/lang.hpp"
 
 #include <cstdio>
 #include <set>
@@ -68,6 +72,12 @@ const std::set<std::string>& accepted(const std::string& command)
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    // --lang en|ja anywhere, else the locale: the language of what people
+    // read (--json stays English).
+    if (const auto bad = sekisho::i18n::choose(args); !bad.empty())
+    {
+        return usage(bad.c_str());
+    }
     if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help"))
     {
         std::fputs(usage_text(), stdout);

@@ -35,11 +35,11 @@ int refusal(const admin_args& a, const admin_reply& r)
     }
     if (!r.reached)
     {
-        std::fprintf(stderr, "sekishoctl: %s\n", r.error.c_str());
+        print_error("sekishoctl: %s\n", r.error.c_str());
     }
     else if (!a.json())
     {
-        std::fprintf(stderr, "sekishoctl: sekishod answered %u: %s\n", r.status, r.message().c_str());
+        print_error("sekishoctl: sekishod answered %u: %s\n", r.status, r.message().c_str());
     }
     return exit_failed;
 }
@@ -59,7 +59,7 @@ int metrics(const admin_args& a)
     const auto* text = r.body.as_object().if_contains("text");
     if (text == nullptr || !text->is_string())
     {
-        std::fprintf(stderr, "sekishoctl: sekishod's answer has no metrics text\n");
+        print_error("sekishoctl: sekishod's answer has no metrics text\n");
         return exit_failed;
     }
     std::fwrite(text->as_string().data(), 1, text->as_string().size(), stdout);

@@ -58,14 +58,14 @@ int passwd(const admin_args& a, bool adding = false)
     auto password = read_new_password(id, &why);
     if (!password)
     {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", why.c_str());
+        print_error("sekishoctl: %s; nothing changed\n", why.c_str());
         return exit_failed;
     }
     auto hash = auth::hash_password(*password);
     sodium_memzero(password->data(), password->size());
     if (!hash)
     {
-        std::fprintf(stderr, "sekishoctl: cannot hash the password (libsodium failed); nothing changed\n");
+        print_error("sekishoctl: cannot hash the password (libsodium failed); nothing changed\n");
         return exit_failed;
     }
     const bool new_user = s.value.users.count(id) == 0;
@@ -148,17 +148,16 @@ int totp_enroll(const admin_args& a)
     auto it = s.value.users.find(id);
     if (it == s.value.users.end())
     {
-        std::fprintf(stderr,
-                     "sekishoctl: %s; set a password first: sekishoctl user passwd --secrets %s %s\n",
-                     unknown_user(id, file, s.value).c_str(),
-                     file.c_str(),
-                     id.c_str());
+        print_error("sekishoctl: %s; set a password first: sekishoctl user passwd --secrets %s %s\n",
+                    unknown_user(id, file, s.value).c_str(),
+                    file.c_str(),
+                    id.c_str());
         return exit_failed;
     }
     auto key = auth::random_totp_key();
     if (key.empty())
     {
-        std::fprintf(stderr, "sekishoctl: cannot make a random key (libsodium failed); nothing changed\n");
+        print_error("sekishoctl: cannot make a random key (libsodium failed); nothing changed\n");
         return exit_failed;
     }
     const bool replaced = !it->second.totp_key.empty();

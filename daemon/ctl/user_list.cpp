@@ -51,7 +51,7 @@ int user_list_cmd(const admin_args& a)
         if (loaded.diags.has_errors() || !loaded.document)
         {
             print_diagnostics(loaded.diags);
-            std::fprintf(stderr, "sekishoctl: %s has errors; nothing listed\n", policy_file->c_str());
+            print_error("sekishoctl: %s has errors; nothing listed\n", policy_file->c_str());
             return exit_failed;
         }
         doc = std::move(loaded.document);

@@ -1,6 +1,7 @@
 #include "daemon/ctl/user_secrets.hpp"
 
 #include "daemon/ctl/admin.hpp"
+#include "daemon/ctl/common.hpp"
 #include "policy/yaml_reader.hpp"
 
 #include <sodium.h>
@@ -35,7 +36,7 @@ bool load_secrets(const std::string& file, bool allow_missing, const char* what,
     print_diagnostics(loaded.diags);
     if (loaded.diags.has_errors() || !loaded.value)
     {
-        std::fprintf(stderr, "sekishoctl: %s has errors; nothing %s\n", file.c_str(), what);
+        print_error("sekishoctl: %s has errors; nothing %s\n", file.c_str(), what);
         return false;
     }
     out.value = std::move(*loaded.value);
@@ -48,10 +49,9 @@ bool check_user_id(const std::string& id)
     {
         return true;
     }
-    std::fprintf(stderr,
-                 "sekishoctl: `%s` is not a valid user id: use 1-64 lower-case letters, digits, '-', '_' or "
-                 "'.'\n",
-                 id.c_str());
+    print_error("sekishoctl: `%s` is not a valid user id: use 1-64 lower-case letters, digits, '-', '_' or "
+                "'.'\n",
+                id.c_str());
     return false;
 }
 
@@ -60,7 +60,7 @@ bool write_secrets(const std::string& file, const auth::secrets& s)
     std::string why;
     if (!auth::write_secrets_file(file, s, &why))
     {
-        std::fprintf(stderr, "sekishoctl: %s not written: %s\n", file.c_str(), why.c_str());
+        print_error("sekishoctl: %s not written: %s\n", file.c_str(), why.c_str());
         return false;
     }
     return true;
@@ -89,7 +89,7 @@ auth::user_secret* load_existing_user(const std::string& file, const std::string
     auto it = s.value.users.find(id);
     if (it == s.value.users.end())
     {
-        std::fprintf(stderr, "sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
+        print_error("sekishoctl: %s; nothing changed\n", unknown_user(id, file, s.value).c_str());
         return nullptr;
     }
     return &it->second;
