@@ -87,9 +87,9 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::tls
     SSL_CTX_set_mode(
         c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_read_ahead(c, 1);
-    // No resumption yet: every tunnel presents and verifies its certificate
-    // against the current CA and CRL (a later issue adds resumption together
-    // with re-checks against the device inventory).
+    // No resumption by default; enable_session_tickets (session_tickets.hpp)
+    // turns on stateless tickets whose resumption re-checks the device
+    // certificate's validity and the CRL.
     SSL_CTX_set_num_tickets(c, 0);
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_session_id_context(c, session_id_context, sizeof session_id_context - 1);
