@@ -35,6 +35,9 @@ constexpr const char* message = "not checked: the configuration does not load";
 constexpr const char* action = "fix the configuration first (see config above)";
 } // namespace not_checked_text
 
+// The text report's last line.
+constexpr const char* summary_text = "doctor: {ok} OK, {warn} WARN, {fail} FAIL";
+
 const char* status_word(status s)
 {
     return s == status::ok ? "OK" : s == status::warn ? "WARN" : "FAIL";
@@ -89,7 +92,9 @@ std::string fill(std::string_view en_text, fields values)
             std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == name; });
         if (close != std::string_view::npos && value != values.end())
         {
-            out += value->second;
+            // A value that is itself a known text (a system error's
+            // "No such file or directory") is translated as written.
+            out += i18n::text(value->second);
             i = close + 1;
             continue;
         }
@@ -242,7 +247,12 @@ int doctor_main(const std::vector<std::string>& args)
     else
     {
         print_text(all);
-        std::printf("doctor: %zu OK, %zu WARN, %zu FAIL\n", count[0], count[1], count[2]);
+        std::printf("%s\n",
+                    fill(summary_text,
+                         {{"ok", std::to_string(count[0])},
+                          {"warn", std::to_string(count[1])},
+                          {"fail", std::to_string(count[2])}})
+                        .c_str());
     }
     return failed ? exit_failed : exit_ok;
 }

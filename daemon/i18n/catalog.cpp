@@ -132,9 +132,9 @@ const std::unordered_map<std::string_view, std::string_view>& templates()
     return table;
 }
 
-// How deep captured values are translated: a doctor line holding a
-// diagnostic holding a did-you-mean.
-constexpr int capture_depth = 2;
+// How deep captured values are translated: a diagnostic line holding a
+// message holding a translatable word (a zone's name, "expired on").
+constexpr int capture_depth = 3;
 
 std::string match_at(std::span<const entry> table, std::string_view en, int depth)
 {
@@ -200,26 +200,10 @@ std::string message(std::string_view en)
 
 std::string format(const policy::diagnostic& d)
 {
-    if (current() != lang::ja)
-    {
-        return policy::format(d);
-    }
-    std::string out = d.where.file.empty() ? std::string("<input>") : d.where.file;
-    if (d.where.line > 0)
-    {
-        out += ':' + std::to_string(d.where.line);
-        if (d.where.column > 0)
-        {
-            out += ':' + std::to_string(d.where.column);
-        }
-    }
-    out += d.level == policy::severity::error ? ": エラー: " : ": 警告: ";
-    out += message(d.message);
-    if (!d.hint.empty())
-    {
-        out += "（ヒント: " + message(d.hint) + "）";
-    }
-    return out;
+    // The line as policy::format writes it, then its shape ("{where}: error:
+    // {message} (hint: {hint})", ja_cli.cpp) with message and hint
+    // translated as captured values.
+    return message(policy::format(d));
 }
 
 } // namespace sekisho::i18n

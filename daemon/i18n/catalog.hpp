@@ -46,7 +46,7 @@ std::string message(std::string_view en);
 std::string match(std::span<const entry> table, std::string_view en);
 
 // policy::format in the current language:
-// "policy.yaml:12:5: エラー: ... (ヒント: ...)".
+// "policy.yaml:12:5: エラー: ...（ヒント: ...）".
 std::string format(const policy::diagnostic& d);
 
 } // namespace sekisho::i18n

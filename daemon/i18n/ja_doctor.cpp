@@ -14,6 +14,7 @@ constexpr entry table[] = {
     // doctor_cmd.cpp
     {"not checked: the configuration does not load", "未確認: 設定ファイルが読み込めません"},
     {"fix the configuration first (see config above)", "まず設定を直してください（上の config を参照）"},
+    {"doctor: {ok} OK, {warn} WARN, {fail} FAIL", "doctor: OK {ok} 件、WARN {warn} 件、FAIL {fail} 件"},
     // doctor_policy.cpp: config
     {"{config} and {policy} are valid (policy {hash})", "{config} と {policy} は正常です（ポリシー {hash}）"},
     {"; {count} warning(s): sekishod --check-config {config} shows them",

@@ -10,8 +10,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <regex>
+#include <sstream>
 
 #include <sys/stat.h>
 
@@ -437,3 +439,77 @@ BOOST_AUTO_TEST_CASE(metrics_and_policy_status_from_a_running_daemon)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Lines people read in Japanese with --lang ja or a Japanese locale; ids,
+// statuses and --json stay English (docs/i18n.md).
+BOOST_AUTO_TEST_CASE(japanese_with_lang_ja_or_a_japanese_locale_and_json_stays_english)
+{
+    temp_dir keys;
+    gateway g(admin_and_audit(keys));
+    const auto config = g.dir().file("sekisho.yaml");
+    // Every check's line has Japanese after its status and id.
+    const auto has_japanese = [](const std::string& line) {
+        return std::any_of(
+            line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    };
+    const auto each_line_japanese = [&](const std::string& out) {
+        std::istringstream in(out);
+        std::size_t lines = 0;
+        for (std::string line; std::getline(in, line);)
+        {
+            ++lines;
+            BOOST_TEST(has_japanese(line), "not translated: " << line);
+        }
+        return lines;
+    };
+    for (const auto& how :
+         {std::vector<std::string>{SEKISHOCTL_PATH, "doctor", "--config", config, "--lang", "ja"},
+          std::vector<std::string>{"env", "LANG=ja_JP.UTF-8", SEKISHOCTL_PATH, "doctor", "--config", config}})
+    {
+        const auto text = run(how, g.dir());
+        BOOST_TEST(text.exit_code == 0, text.out << text.err);
+        BOOST_TEST(text.out.rfind("OK    config ", 0) == 0U, text.out);
+        BOOST_TEST(contains(text.out, "は正常です"), text.out);
+        BOOST_TEST(contains(text.out, "ポートは起動時に決まります"), text.out);
+        BOOST_TEST(
+            std::regex_search(text.out, std::regex("\ndoctor: OK \\d+ 件、WARN \\d+ 件、FAIL 0 件\n$")),
+            text.out);
+        BOOST_TEST(each_line_japanese(text.out) >= every_check.size() + 1);
+    }
+    // --lang en wins over the locale; --json stays English whatever is asked.
+    const auto english = run(
+        {"env", "LANG=ja_JP.UTF-8", SEKISHOCTL_PATH, "doctor", "--config", config, "--lang", "en"}, g.dir());
+    BOOST_TEST(contains(english.out, "port chosen at start"), english.out);
+    const auto r = run_doctor(g.dir(), config, {"--lang", "ja"});
+    BOOST_TEST(contains(r.message("listeners"), "port chosen at start"), r.message("listeners"));
+    BOOST_TEST(ctl(g.dir(), {"doctor", "--lang", "fr"}).exit_code == 2);
+    BOOST_TEST(contains(ctl(g.dir(), {"doctor", "--lang", "fr"}).err, "--lang takes en or ja, not fr"));
+
+    // A stopped daemon: the failures and what to do, in Japanese.
+    auto yaml = read_file(config);
+    yaml.replace(yaml.find("port: 0"), 7, "port: " + std::to_string(g.internet()));
+    const auto fixed = g.dir().file("fixed-ports.yaml");
+    write_file(fixed, yaml);
+    BOOST_TEST(g.stop(SIGTERM).value_or(-1) == 0);
+    const auto stopped = ctl(g.dir(), {"doctor", "--config", fixed, "--lang", "ja"});
+    BOOST_TEST(stopped.exit_code == 1);
+    BOOST_TEST(contains(stopped.out, "で応答がありません"), stopped.out);
+    BOOST_TEST(
+        contains(stopped.out, "→ sekishod は動いていますか？ systemctl status sekishod で確認してください"),
+        stopped.out);
+    each_line_japanese(stopped.out);
+
+    // A policy error: sekishoctl policy check and sekishod --check-config
+    // print it with its file:line in Japanese.
+    write_file(g.policy_file(), test_policy_with("data_class: 2", "data_class: 7"));
+    const auto check = ctl(g.dir(), {"policy", "check", g.policy_file(), "--lang", "ja"});
+    BOOST_TEST(check.exit_code == 1);
+    BOOST_TEST(std::regex_search(check.out, std::regex("policy\\.yaml:\\d+:\\d+: エラー: ")), check.out);
+    BOOST_TEST(contains(check.out, ": NG（エラー 1 件、不合格のテスト 0 件）"), check.out);
+    each_line_japanese(check.out);
+    const auto daemon = run({SEKISHOD_PATH, "--check-config", config, "--lang", "ja"}, g.dir());
+    BOOST_TEST(daemon.exit_code != 0);
+    BOOST_TEST(std::regex_search(daemon.err, std::regex("policy\\.yaml:\\d+:\\d+: エラー: ")), daemon.err);
+    BOOST_TEST(contains(daemon.err, "何も起動していません"), daemon.err);
+    each_line_japanese(daemon.err);
+}
