@@ -23,8 +23,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr std::size_t kib = 1024;
-
 std::int64_t ms_between(steady::time_point a, steady::time_point b)
 {
     return std::chrono::duration_cast<milliseconds>(b - a).count();
@@ -40,39 +38,6 @@ std::size_t records_with(const gateway& g, const char* field, const std::string&
     }
     return n;
 }
-
-// Short, named deadlines: every timeout of the test is one of these settings.
-gateway_options fault_options(std::vector<std::string> timeouts, std::vector<std::string> limits = {})
-{
-    raise_fd_limit(8192);
-    gateway_options o;
-    o.timeouts = std::move(timeouts);
-    o.limits = std::move(limits);
-    o.extra_config = metrics_section;
-    o.env = fault_env();
-    return o;
-}
-
-// The daemon after start-up and one tunnel: the baseline every bound is
-// measured from (the first tunnel allocates the pools and the session
-// machinery once).
-struct baseline
-{
-    std::size_t rss = 0;
-    std::size_t fds = 0;
-};
-
-baseline warm(gateway& g)
-{
-    require_serving(g);
-    require_serving(g);
-    return {rss_kib(g.proc().pid()), fd_count(g.proc().pid())};
-}
-
-// Descriptors a quiet daemon may hold beyond its baseline (a log file
-// reopened, a DNS socket being closed): a leak of one per connection over
-// hundreds of connections is far beyond it.
-constexpr std::size_t fd_slack = 4;
 
 // ---- slowloris on the CONNECT head ------------------------------------------
 

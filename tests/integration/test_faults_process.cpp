@@ -22,9 +22,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr std::size_t kib = 1024;
-constexpr std::size_t fd_slack = 4;
-
 std::string echo_target(const std::string& host)
 {
     return host + ":" + std::to_string(world::get().echo.port());

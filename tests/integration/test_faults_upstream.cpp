@@ -20,32 +20,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr std::size_t kib = 1024;
-constexpr std::size_t fd_slack = 4;
-
-gateway_options fault_options(std::vector<std::string> timeouts)
-{
-    raise_fd_limit(8192);
-    gateway_options o;
-    o.timeouts = std::move(timeouts);
-    o.extra_config = metrics_section;
-    o.env = fault_env();
-    return o;
-}
-
-struct baseline
-{
-    std::size_t rss = 0;
-    std::size_t fds = 0;
-};
-
-baseline warm(gateway& g)
-{
-    require_serving(g);
-    require_serving(g);
-    return {rss_kib(g.proc().pid()), fd_count(g.proc().pid())};
-}
-
 void require_fds_back(gateway& g, const baseline& base)
 {
     const auto fds = fds_settle_to(g.proc().pid(), base.fds + fd_slack, std::chrono::seconds(5));

@@ -1,5 +1,6 @@
 #include "harness/faults_probe.hpp"
 
+#include "harness/checks.hpp"
 #include "harness/process.hpp"
 
 #include <cstdlib>
@@ -186,6 +187,24 @@ std::string steady_client::first_failure() const
 {
     std::lock_guard lock(mutex_);
     return first_failure_;
+}
+
+gateway_options fault_options(std::vector<std::string> timeouts, std::vector<std::string> limits)
+{
+    raise_fd_limit(8192);
+    gateway_options o;
+    o.timeouts = std::move(timeouts);
+    o.limits = std::move(limits);
+    o.extra_config = metrics_section;
+    o.env = fault_env();
+    return o;
+}
+
+baseline warm(gateway& g)
+{
+    require_serving(g);
+    require_serving(g);
+    return {rss_kib(g.proc().pid()), fd_count(g.proc().pid())};
 }
 
 } // namespace sekisho::test

@@ -53,6 +53,27 @@ std::uint16_t metrics_port(const gateway& g);
 // labelled one written as in the exposition ("sekisho_reloads_total{result=\"ok\"}").
 std::optional<double> scrape(std::uint16_t port, const std::string& sample);
 
+inline constexpr std::size_t kib = 1024;
+// Descriptors a quiet daemon may hold beyond its baseline (a log file
+// reopened, a DNS socket being closed): a leak of one per connection over
+// hundreds of connections is far beyond it.
+inline constexpr std::size_t fd_slack = 4;
+
+// A gateway for the fault tests: short, named deadlines (every timeout of a
+// test is one of these settings) and limits, metrics on, fault_env(), and a
+// raised descriptor limit.
+gateway_options fault_options(std::vector<std::string> timeouts, std::vector<std::string> limits = {});
+
+// The daemon after start-up and one tunnel: the baseline every bound is
+// measured from (the first tunnel allocates the pools and the session
+// machinery once).
+struct baseline
+{
+    std::size_t rss = 0;
+    std::size_t fds = 0;
+};
+baseline warm(gateway& g);
+
 // The URL of the world's HTTP upstream under an allowed name.
 std::string allowed_url();
 
