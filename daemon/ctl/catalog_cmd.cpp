@@ -8,6 +8,7 @@
 
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/common.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "policy/load.hpp"
 
 #include <boost/json.hpp>
@@ -257,12 +258,14 @@ int catalog_main(const std::vector<std::string>& args)
                     {"findings", std::move(items)}});
         return any_past ? exit_failed : exit_ok;
     }
-    std::printf("%s at %s: %zu service(s); %zu finding(s) (past due, or within %ld days)\n",
-                file.c_str(),
-                tokyo_time(now).c_str(),
-                p.snap->document().services.size(),
-                list.size(),
-                within_days);
+    // In the chosen language (daemon/i18n/ja_explain.cpp); the table's
+    // headings, WHAT and STATE stay as they are (the --json values).
+    std::printf("%s\n",
+                i18n::message(file + " at " + tokyo_time(now) + ": " +
+                              std::to_string(p.snap->document().services.size()) + " service(s); " +
+                              std::to_string(list.size()) + " finding(s) (past due, or within " +
+                              std::to_string(within_days) + " days)")
+                    .c_str());
     if (list.empty())
     {
         return exit_ok;
@@ -275,7 +278,7 @@ int catalog_main(const std::vector<std::string>& args)
                         f.past_due ? f.state + " !" : f.state,
                         f.when ? last_day(*f.when) : "-",
                         f.when ? std::to_string(f.days) : "-",
-                        f.detail});
+                        i18n::message(f.detail)});
     }
     print_table(rows);
     return any_past ? exit_failed : exit_ok;

@@ -19,6 +19,7 @@
 #include "daemon/ctl/admin.hpp"
 #include "daemon/ctl/common.hpp"
 #include "daemon/ctl/ismap_csv.hpp"
+#include "daemon/i18n/catalog.hpp"
 #include "daemon/util/replace_file.hpp"
 #include "policy/load.hpp"
 #include "policy/yaml_reader.hpp"
@@ -307,18 +308,22 @@ int catalog_import_cmd(const admin_args& a)
                     {"changes", std::move(list)}});
         return exit_ok;
     }
-    std::printf("%s: %zu %s registration(s) read; %s %s\n",
-                csv_path.c_str(),
-                imported.rows.size(),
-                std::string(policy::to_string(scheme)).c_str(),
-                dry ? "dry run, nothing written to" : (text != old_text ? "written to" : "no change to"),
-                registry_path.c_str());
+    // The lines in the chosen language (daemon/i18n/ja_explain.cpp); the
+    // table's headings and kinds of change stay as they are (the --json
+    // values).
+    const auto say = [](const std::string& line) {
+        std::printf("%s\n", i18n::message(line).c_str());
+    };
+    say(csv_path + ": " + std::to_string(imported.rows.size()) + " " +
+        std::string(policy::to_string(scheme)) + " registration(s) read; " +
+        (dry ? "dry run, nothing written to" : (text != old_text ? "written to" : "no change to")) + " " +
+        registry_path);
     std::string line;
     for (const auto* k : {"new", "renewed", "changed", "relisted", "removed", "expired"})
     {
         line += std::string(line.empty() ? "" : ", ") + std::to_string(counts[k]) + " " + k;
     }
-    std::printf("%s\n", line.c_str());
+    say(line);
     if (!changes.empty())
     {
         std::vector<std::vector<std::string>> rows{{"CHANGE", "NUMBER", "BEFORE", "AFTER", "SERVICE"}};
@@ -330,9 +335,8 @@ int catalog_import_cmd(const admin_args& a)
     }
     for (const auto& column : imported.missing_columns)
     {
-        std::printf("note: no `%s` column in %s (see --columns); that field is kept as it was\n",
-                    column.c_str(),
-                    csv_path.c_str());
+        say("note: no `" + column + "` column in " + csv_path +
+            " (see --columns); that field is kept as it was");
     }
     if (dry || text == old_text)
     {
@@ -340,13 +344,14 @@ int catalog_import_cmd(const admin_args& a)
     }
     if (counts["removed"] > 0)
     {
-        std::printf("Removed registrations are kept with `withdrawn:`; services that name them are denied "
-                    "(certification_withdrawn). %s\n",
-                    reload_hint);
+        say(std::string(
+                "Removed registrations are kept with `withdrawn:`; services that name them are denied "
+                "(certification_withdrawn). ") +
+            reload_hint);
     }
     else
     {
-        std::printf("%s\n", reload_hint);
+        say(reload_hint);
     }
     return exit_ok;
 }

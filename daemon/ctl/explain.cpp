@@ -1,5 +1,10 @@
 #include "daemon/ctl/explain.hpp"
 
+// The texts below are also the keys of their Japanese (daemon/i18n/
+// ja_explain.cpp): the text report looks them up as written, --json keeps
+// them. A changed text needs its entry changed too (unit suite i18n checks
+// every reason).
+
 namespace sekisho::ctl {
 
 explanation explain(policy::reason r)

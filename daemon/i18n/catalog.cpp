@@ -120,7 +120,7 @@ const std::unordered_map<std::string_view, std::string_view>& templates()
 {
     static const auto table = [] {
         std::unordered_map<std::string_view, std::string_view> m;
-        for (const auto t : {ja_doctor(), ja_cli()})
+        for (const auto t : {ja_doctor(), ja_cli(), ja_explain()})
         {
             for (const auto& e : t)
             {
@@ -161,7 +161,9 @@ std::string translate(std::string_view en, int depth)
     {
         return std::string(it->second);
     }
-    for (const auto table : {ja_cli(), ja_diagnostics()})
+    // ja_explain last: its templates are matched only by texts no other
+    // table knows (explain's step lines, catalog's report lines).
+    for (const auto table : {ja_cli(), ja_diagnostics(), ja_explain()})
     {
         if (auto ja = match_at(table, en, depth); !ja.empty())
         {

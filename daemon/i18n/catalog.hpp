@@ -36,6 +36,7 @@ struct entry
 std::span<const entry> ja_doctor();
 std::span<const entry> ja_diagnostics();
 std::span<const entry> ja_cli();
+std::span<const entry> ja_explain();
 
 // The template in the current language (as given when there is none).
 std::string_view text(std::string_view en_template);

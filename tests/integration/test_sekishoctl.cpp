@@ -333,6 +333,67 @@ BOOST_AUTO_TEST_CASE(explain_report_mode_allows_and_names_what_would_deny)
     BOOST_TEST(str(o, "report") == "allowed, but role night-pilot would deny: outside_hours");
 }
 
+// `--lang ja`: the why, what to do, the labels and a role's steps in
+// Japanese (daemon/i18n/ja_explain.cpp); codes and ids as they are; --json
+// stays English.
+BOOST_AUTO_TEST_CASE(explain_in_japanese)
+{
+    auto r = ctl(explain_args(
+        example, {"--layer", "internet", "--target", "juki.mynumber.example:8080", "--lang", "ja"}));
+    BOOST_TEST(r.exit_code == 0, r.out + r.err);
+    // The labels take 4 to 8 columns: the texts start at column 10.
+    BOOST_TEST(has(r.out, "\n判定      403 拒否: 理由 mynumber_zone、ルール invariant:mynumber\n"), r.out);
+    BOOST_TEST(
+        has(r.out,
+            "\n理由      接続先はマイナンバー利用事務系にあります。テレワークからは、名前でも、アドレスで"
+            "も、DNS を経由しても到達できません（不変条件 1）。\n"),
+        r.out);
+    BOOST_TEST(has(r.out, "\n対処      なし: どのポリシーでも開けられません。"), r.out);
+    BOOST_TEST(r.out.rfind("ポリシー  ", 0) == 0U, r.out);
+    BOOST_TEST(!has(r.out, "My Number layer"), r.out);
+    BOOST_TEST(!has(r.out, "what to do"), r.out);
+    // A role's steps, matched by their shape.
+    temp_dir d;
+    const auto file = write_policy(d, "roles.yaml", roles_policy);
+    auto h = ctl(explain_args(file,
+                              {"--user",
+                               "tanaka",
+                               "--device",
+                               "tanaka-pc",
+                               "--mfa",
+                               "--layer",
+                               "internet",
+                               "--target",
+                               "files.example.jp:443",
+                               "--at",
+                               "2027-04-07T22:00+09:00",
+                               "--lang",
+                               "ja"}));
+    BOOST_TEST(h.exit_code == 0, h.out + h.err);
+    BOOST_TEST(has(h.out, "要求元    利用者 tanaka: 田中 花子, 総務課。ロール: staff"), h.out);
+    BOOST_TEST(
+        has(h.out,
+            "FAIL  時間帯: mon,tue,wed,thu,fri 08:00-20:00 JST: 2027-04-07 22:00 JST (wed) は時間外です"),
+        h.out);
+    BOOST_TEST(has(h.out, "理由      ロールがテレワークできる時間帯（Asia/Tokyo）の外です。"), h.out);
+    // --json: English whatever the language.
+    auto o = json_of(ctl(explain_args(
+        example,
+        {"--layer", "internet", "--target", "juki.mynumber.example:8080", "--json", "--lang", "ja"})));
+    BOOST_TEST(str(o, "reason") == "mynumber_zone");
+    BOOST_TEST(str(o, "meaning").rfind("The destination is in the My Number layer", 0) == 0U,
+               str(o, "meaning"));
+    BOOST_TEST(str(o, "action") == "None: no policy can open it. Use a terminal inside the My Number layer.");
+    const auto& chain = o.at("chain").as_array();
+    BOOST_TEST_REQUIRE(!chain.empty());
+    BOOST_TEST(str(chain.back().as_object(), "label") == "what to do");
+    BOOST_TEST(str(chain.back().as_object(), "text") == str(o, "action"));
+    for (const auto& line : chain)
+    {
+        BOOST_TEST(!has(str(line.as_object(), "text"), "拒否"), str(line.as_object(), "text"));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(diff_lists_the_decisions_a_change_flips)
 {
     temp_dir d;

@@ -5,6 +5,7 @@
 
 #include "common/fixture_expectations.hpp"
 #include "daemon/config/settings.hpp"
+#include "daemon/ctl/explain.hpp"
 #include "daemon/i18n/catalog.hpp"
 #include "daemon/i18n/lang.hpp"
 #include "policy/load.hpp"
@@ -770,6 +771,137 @@ BOOST_AUTO_TEST_CASE(ismap_import_problems_are_translated)
     BOOST_TEST(c.missing.empty(), c.missing.size() << " of " << c.texts << " untranslated:" << c.report());
     BOOST_TEST(i18n::message("ismap.csv:3: 4 fields where the header has 5") ==
                "ismap.csv:3: 見出し行は 5 項目ですが、この行は 4 項目です");
+}
+
+// ---- sekishoctl policy explain, catalog status | import-ismap ---------------
+
+// Every reason code, from the first to the last of policy::reason.
+std::vector<sp::reason> all_reasons()
+{
+    std::vector<sp::reason> out;
+    for (auto r = static_cast<int>(sp::reason::allowed); r <= static_cast<int>(sp::reason::kev_open); ++r)
+    {
+        out.push_back(static_cast<sp::reason>(r));
+    }
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(every_reason_has_a_japanese_why_and_what_to_do)
+{
+    const in_japanese ja;
+    const auto reasons = all_reasons();
+    BOOST_TEST(reasons.size() >= 34U);
+    std::vector<std::string> missing;
+    for (const auto r : reasons)
+    {
+        // The enum has no gap: each value is a reason with its code.
+        BOOST_TEST_REQUIRE((sp::parse_reason(sp::to_string(r)) == std::optional(r)), sp::to_string(r));
+        const auto e = sekisho::ctl::explain(r);
+        for (const auto en : {e.meaning, e.action})
+        {
+            const auto text = i18n::text(en);
+            if (text == en)
+            {
+                missing.push_back(std::string(sp::to_string(r)) + ": no entry for \"" + std::string(en) +
+                                  "\"");
+            }
+            else if (longest_english_run(text) >= 4)
+            {
+                missing.push_back(std::string(sp::to_string(r)) + ": English left in " + std::string(text));
+            }
+        }
+    }
+    std::string report;
+    for (const auto& m : missing)
+    {
+        report += "\n  " + m;
+    }
+    BOOST_TEST(missing.empty(), missing.size() << " untranslated:" << report);
+    BOOST_TEST(i18n::text(sekisho::ctl::explain(sp::reason::outside_hours).meaning) ==
+               "ロールがテレワークできる時間帯（Asia/Tokyo）の外です。");
+}
+
+BOOST_AUTO_TEST_CASE(explanations_stay_english_in_english)
+{
+    for (const auto r : all_reasons())
+    {
+        const auto e = sekisho::ctl::explain(r);
+        BOOST_TEST(i18n::text(e.meaning) == e.meaning);
+        BOOST_TEST(i18n::text(e.action) == e.action);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_explain_entry_is_the_one_looked_up)
+{
+    // A key another table has already (ja_doctor, ja_cli come first) would
+    // hide this table's Japanese.
+    const in_japanese ja;
+    for (const auto& e : i18n::ja_explain())
+    {
+        BOOST_TEST(i18n::text(e.en) == e.ja, e.en);
+    }
+}
+
+// A role's steps and the report-mode line, as daemon/ctl/chain.cpp writes
+// them (tests/integration/test_sekishoctl.cpp pins the English), and the
+// catalog lines.
+BOOST_AUTO_TEST_CASE(explain_steps_and_catalog_lines_are_translated)
+{
+    const in_japanese ja;
+    coverage c;
+    for (const char* text : {
+             "layer: may use the internet layer",
+             "layer: not the lgwan layer (internet)",
+             "grant: service groupware is granted (tag:office)",
+             "grant: service groupware is granted",
+             "grant: service records is not granted",
+             "grant: screen_transfer vdi is granted (tag:telework)",
+             "grant: screen_transfer vdi is not granted",
+             "data class: the service carries 2, the role reaches up to 2",
+             "data class: the service carries 3C, above the role's 2",
+             "ISMAP-LIU: the role's business is a category the service was assessed for",
+             "ISMAP-LIU: none of the role's business categories (none) was assessed for the service",
+             "mfa: required; the session has a second factor",
+             "mfa: required; the session has no second factor",
+             "mfa: not required (one factor is enough)",
+             "hours: any time",
+             "hours: mon,tue,wed,thu,fri 08:00-20:00 JST: 2027-04-07 22:00 JST (wed) is outside",
+             "hours: mon,tue,wed,thu,fri 08:00-20:00 JST: 2027-04-07 10:00 JST (wed) is within",
+             "posture: not checked by this role",
+             "posture: a report no older than 7d; the device has never passed a posture check",
+             "posture: a report no older than 7d; the device passed one on 2027-04-01 09:00 JST (thu), 8d 1h "
+             "before: too old",
+             "posture: a report no older than 7d; the device passed one on 2027-04-01 09:00 JST (thu), 1d "
+             "before",
+             "allowed, but role night-pilot would deny: outside_hours",
+             "policy.yaml at 2027-09-15 09:00 JST (wed): 6 service(s); 3 finding(s) (past due, or within 30 "
+             "days)",
+             "reachable under an exception only",
+             "every tunnel is denied",
+             "ismap C22-0004-1 (valid while the renewal is decided)",
+             "approved by 副町長",
+             "2 known-exploited vulnerabilities open past the grace period",
+             "waives certification_missing; approved by 副町長 (CISO)",
+             "ismap-2026-12.csv: 4 ismap registration(s) read; dry run, nothing written to registry.yaml",
+             "ismap-2026-12.csv: 4 ismap registration(s) read; written to registry.yaml",
+             "ismap-2026-12.csv: 4 ismap registration(s) read; no change to registry.yaml",
+             "1 new, 1 renewed, 0 changed, 0 relisted, 1 removed, 1 expired",
+             "note: no `provider` column in ismap.csv (see --columns); that field is kept as it was",
+             "Removed registrations are kept with `withdrawn:`; services that name them are denied "
+             "(certification_withdrawn). sekishod applies it at the next reload: systemctl reload sekishod "
+             "(or kill -HUP <pid>)",
+             "sekishoctl: --within takes a number of days, 0 to 3650",
+             "sekishoctl: --target a b: no port (the gateway answers 400 invalid_target)",
+         })
+    {
+        c.check("explain", text);
+    }
+    BOOST_TEST(c.missing.empty(), c.missing.size() << " of " << c.texts << " untranslated:" << c.report());
+    BOOST_TEST(
+        i18n::message("hours: mon,tue,wed,thu,fri 08:00-20:00 JST: 2027-04-07 22:00 JST (wed) is outside") ==
+        "時間帯: mon,tue,wed,thu,fri 08:00-20:00 JST: 2027-04-07 22:00 JST (wed) は時間外です");
+    BOOST_TEST(i18n::message("grant: service groupware is granted (tag:office)") ==
+               "許可: サービス groupware は許可されています（tag:office）");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
