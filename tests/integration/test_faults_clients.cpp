@@ -428,7 +428,16 @@ BOOST_AUTO_TEST_CASE(tls_handshake_floods_leave_it_serving_and_the_connection_ca
     BOOST_TEST(eventually([&] { return g.records().size() == expected_records; }, std::chrono::seconds(5)),
                g.records().size() << " records, expected " << expected_records);
     BOOST_TEST(records_with(g, "reason", "not_tls") == counts[garbage_plain]);
-    BOOST_TEST(records_with(g, "reason", "client_cert_missing") == no_cert_attempts);
+    // A certificate-less handshake is refused for the missing certificate;
+    // on a loaded machine (ASan, suites side by side) one may first meet the
+    // handshake deadline. Refused either way (no_cert_refused above), and
+    // recorded; at most 2 % by the deadline (CI saw 1 of 500 under ASan).
+    const auto cert_missing = records_with(g, "reason", "client_cert_missing");
+    const auto handshake_timeouts = records_with(g, "reason", "tls_handshake_timeout");
+    BOOST_TEST(cert_missing + handshake_timeouts >= no_cert_attempts,
+               cert_missing << " client_cert_missing + " << handshake_timeouts << " tls_handshake_timeout");
+    BOOST_TEST(cert_missing >= no_cert_attempts - no_cert_attempts / 50,
+               cert_missing << " of " << no_cert_attempts << " refused for the missing certificate");
     // Memory: at most ~100 handshakes in flight at once, each an SSL object
     // with its handshake buffers (~40 KiB) and a coroutine: 16 MiB covers
     // them and the allocator's churn over 2,000 connections many times.
