@@ -148,7 +148,10 @@ BOOST_AUTO_TEST_CASE(an_upstream_that_resets_mid_stream_ends_the_tunnel_as_upstr
         const auto rec = g.record_for(port);
         BOOST_TEST(str(rec, "end") == "upstream_error");
         BOOST_TEST(num(rec, "bytes_up") >= static_cast<std::int64_t>(sent_before_reset));
-        BOOST_TEST(num(rec, "bytes_up") < static_cast<std::int64_t>(64 * 64 * kib));
+        // Never more than the client sent. All of it may have reached the
+        // upstream's socket before its reset (128 KiB relay reads, loopback
+        // buffers of megabytes, a loaded machine): CI saw exactly 4 MiB.
+        BOOST_TEST(num(rec, "bytes_up") <= static_cast<std::int64_t>(64 * 64 * kib));
     }
     BOOST_TEST_MESSAGE("resets: RSS +" << peak.load() - base.rss << " KiB");
     BOOST_TEST(normal.failed() == 0, normal.first_failure());
