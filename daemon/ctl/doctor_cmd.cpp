@@ -80,27 +80,9 @@ void print_text(const std::vector<finding>& all)
 
 std::string fill(std::string_view en_text, fields values)
 {
-    // The template in the chosen language, then its fields.
-    const auto text = i18n::text(en_text);
-    std::string out;
-    for (std::size_t i = 0; i < text.size();)
-    {
-        const auto close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
-        const auto name =
-            close == std::string_view::npos ? std::string_view() : text.substr(i + 1, close - i - 1);
-        const auto* value =
-            std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == name; });
-        if (close != std::string_view::npos && value != values.end())
-        {
-            // A value that is itself a known text (a system error's
-            // "No such file or directory") is translated as written.
-            out += i18n::text(value->second);
-            i = close + 1;
-            continue;
-        }
-        out += text[i++];
-    }
-    return out;
+    // The template in the chosen language, then its fields; a value that is
+    // itself a known text (a system error) is translated as written.
+    return i18n::fill(i18n::text(en_text), values, true);
 }
 
 finding not_checked(std::string id)

@@ -30,24 +30,7 @@ struct words
     // A template: translated, then every `{name}` replaced by its value.
     std::string operator()(std::string_view en, values fields) const
     {
-        const auto text = (*this)(en);
-        std::string out;
-        for (std::size_t i = 0; i < text.size();)
-        {
-            const auto close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
-            const auto name =
-                close == std::string_view::npos ? std::string_view() : text.substr(i + 1, close - i - 1);
-            const auto* v =
-                std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
-            if (close != std::string_view::npos && v != fields.end())
-            {
-                out += v->second;
-                i = close + 1;
-                continue;
-            }
-            out += text[i++];
-        }
-        return out;
+        return i18n::fill((*this)(en), fields);
     }
 
     // A text put together elsewhere (a role's steps, chain.cpp), by its
