@@ -136,18 +136,43 @@ const std::unordered_map<std::string_view, std::string_view>& templates()
 // message holding a translatable word (a zone's name, "expired on").
 constexpr int capture_depth = 3;
 
-std::string match_at(std::span<const entry> table, std::string_view en, int depth)
+// A table's English patterns cut into pieces once, not at every message.
+struct pattern_table
 {
-    for (const auto& e : table)
+    std::span<const entry> entries;
+    std::vector<std::vector<piece>> pieces; // one per entry
+
+    explicit pattern_table(std::span<const entry> t) : entries(t)
     {
-        const auto pieces = cut(e.en);
-        captures got;
-        if (match_from(pieces, 0, en, 0, got))
+        pieces.reserve(t.size());
+        for (const auto& e : t)
         {
-            return fill(e.ja, got, depth);
+            pieces.push_back(cut(e.en));
+        }
+    }
+};
+
+std::string match_at(const pattern_table& table, std::string_view en, int depth)
+{
+    for (std::size_t i = 0; i < table.entries.size(); ++i)
+    {
+        captures got;
+        if (match_from(table.pieces[i], 0, en, 0, got))
+        {
+            return fill(table.entries[i].ja, got, depth);
         }
     }
     return {};
+}
+
+// The tables matched as patterns, in order. ja_explain last: its templates
+// are matched only by texts no other table knows (explain's step lines,
+// catalog's report lines).
+const std::vector<pattern_table>& pattern_tables()
+{
+    static const std::vector<pattern_table> tables = {
+        pattern_table(ja_cli()), pattern_table(ja_diagnostics()), pattern_table(ja_explain())};
+    return tables;
 }
 
 std::string translate(std::string_view en, int depth)
@@ -161,9 +186,7 @@ std::string translate(std::string_view en, int depth)
     {
         return std::string(it->second);
     }
-    // ja_explain last: its templates are matched only by texts no other
-    // table knows (explain's step lines, catalog's report lines).
-    for (const auto table : {ja_cli(), ja_diagnostics(), ja_explain()})
+    for (const auto& table : pattern_tables())
     {
         if (auto ja = match_at(table, en, depth); !ja.empty())
         {
@@ -188,7 +211,7 @@ std::string_view text(std::string_view en_template)
 
 std::string match(std::span<const entry> table, std::string_view en)
 {
-    return match_at(table, en, capture_depth);
+    return match_at(pattern_table(table), en, capture_depth);
 }
 
 std::string message(std::string_view en)

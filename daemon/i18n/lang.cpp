@@ -70,7 +70,7 @@ lang from_environment()
 std::string choose(std::vector<std::string>& args)
 {
     set(from_environment());
-    for (std::size_t i = 0; i < args.size(); ++i)
+    for (std::size_t i = 0; i < args.size();)
     {
         std::string value;
         std::size_t taken = 1;
@@ -89,6 +89,7 @@ std::string choose(std::vector<std::string>& args)
         }
         else
         {
+            ++i;
             continue;
         }
         const auto l = value == "en" || value == "ja" ? parse(value) : std::nullopt;
@@ -97,9 +98,9 @@ std::string choose(std::vector<std::string>& args)
             return "--lang takes en or ja, not " + value;
         }
         set(*l);
+        // Taken out; the next argument is now at i.
         args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
                    args.begin() + static_cast<std::ptrdiff_t>(i + taken));
-        --i;
     }
     return {};
 }

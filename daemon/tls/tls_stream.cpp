@@ -22,6 +22,10 @@ namespace sekisho::tls {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// Room for one more full record on the wire (16 KiB of payload, the header,
+// the content type and the AEAD tag, with margin): write_all gathers the
+// next record into the output buffer while this much is free.
+constexpr std::size_t full_record_bytes = SSL3_RT_MAX_PLAIN_LENGTH + 256;
 
 // The output BIO: hands every write to its tls_stream (take_output).
 int output_write(BIO* bio, const char* data, std::size_t size, std::size_t* written)
@@ -308,7 +312,7 @@ asio::awaitable<error_code> tls_stream::write_all(const void* data, std::size_t 
             size -= n;
             // SSL_MODE_ENABLE_PARTIAL_WRITE returns after each record: gather
             // the next one too while a full record still fits.
-            if (size > 0 && out_ && out_->capacity() - out_end_ >= 16384 + 256)
+            if (size > 0 && out_ && out_->capacity() - out_end_ >= full_record_bytes)
             {
                 continue;
             }
