@@ -51,6 +51,27 @@ void sync_directory(const std::string& dir)
     }
 }
 
+// Whether the lines before a final checkpoint (`before`, without its last
+// line feed) show a run that stopped cleanly: going back, a daemon_stop
+// comes before any daemon_start. (A connection the drain had to cut may
+// still write its tunnel_closed after daemon_stop.) Neither within the
+// window read counts as an unclean end.
+bool ended_with_stop(std::string_view before)
+{
+    while (!before.empty())
+    {
+        const auto nl = before.rfind('\n');
+        const auto line = before.substr(nl == std::string_view::npos ? 0 : nl + 1);
+        if (const auto e = read_envelope(line);
+            e && (e->event == "daemon_stop" || e->event == "daemon_start"))
+        {
+            return e->event == "daemon_stop";
+        }
+        before = before.substr(0, nl == std::string_view::npos ? 0 : nl);
+    }
+    return false;
+}
+
 // The file whose last line the chain continues from: audit.log when it has
 // lines, else the newest rotated file (a crash between rotation's rename
 // and the new file's first line), else none.
@@ -139,8 +160,8 @@ bool writer::resume(std::string& error)
         return true;
     }
     tail.pop_back(); // the last newline
-    const auto last =
-        std::string_view(tail).substr(tail.rfind('\n') == std::string::npos ? 0 : tail.rfind('\n') + 1);
+    const auto last_nl = tail.rfind('\n');
+    const auto last = std::string_view(tail).substr(last_nl == std::string::npos ? 0 : last_nl + 1);
     const auto e = read_envelope(last);
     if (!e)
     {
@@ -159,10 +180,20 @@ bool writer::resume(std::string& error)
         // checkpoint of this run seals them.
         since_checkpoint_ = 1;
         first_unsealed_ = steady::now();
-        if (recovered_note_.empty())
-        {
-            recovered_note_ = "{\"discarded_bytes\":0}";
-        }
+    }
+    else if (!ended_with_stop(std::string_view(tail).substr(0, last_nl == std::string::npos ? 0 : last_nl)))
+    {
+        // Sealed, but the run before did not stop: it was killed just after
+        // a checkpoint (or a rotation). Still an unclean end to record.
+        log::warning("audit_previous_run_not_stopped", {{"file", tail_file}});
+    }
+    else
+    {
+        return true;
+    }
+    if (recovered_note_.empty())
+    {
+        recovered_note_ = "{\"discarded_bytes\":0}";
     }
     return true;
 }

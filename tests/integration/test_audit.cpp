@@ -491,4 +491,45 @@ BOOST_AUTO_TEST_CASE(kill_9_in_a_burst_loses_nothing_acknowledged)
     BOOST_TEST(audit_events(audit_dir, "daemon_start").size() == 2U);
 }
 
+BOOST_AUTO_TEST_CASE(a_kill_right_after_a_checkpoint_is_still_an_unclean_end)
+{
+    // The crash the sealed tail hides: the last line on disk is a checkpoint,
+    // yet the run never wrote daemon_stop. The next start must say so; a
+    // clean stop must not.
+    temp_dir state;
+    const auto k = make_audit_keys(state);
+    const auto audit_dir = state.file("audit");
+    auto o = gateway_options{};
+    o.files.emplace_back("audit.key", k.secret_text);
+    o.extra_config += audit_section(audit_dir, "audit.key", {"checkpoint_interval: 50ms"}) +
+                      "admin:\n  socket: run/admin.sock\n";
+    {
+        gateway g(o);
+        BOOST_TEST(curl_via(g.internet(), cloud_url()).connect_code == 200);
+        BOOST_REQUIRE(eventually(
+            [&] {
+                const auto records = audit_records(audit_dir);
+                return records.size() > 2 && str(records.back(), "event") == "checkpoint" &&
+                       audit_events(audit_dir, "tunnel_closed").size() == 1U;
+            },
+            std::chrono::seconds(5)));
+        g.crash();
+    }
+    const auto crashed = sekisho_audit({"verify", "--key", k.public_file, audit_dir}, state);
+    BOOST_TEST(crashed.exit_code == 0, crashed.out << crashed.err); // sealed: nothing to see yet
+    for (int run = 0; run < 2; ++run)
+    {
+        gateway g(o);
+        require_serving(g);
+        BOOST_REQUIRE(g.stop(SIGTERM) == 0);
+    }
+    const auto after = sekisho_audit({"verify", "--key", k.public_file, audit_dir}, state);
+    BOOST_TEST(after.exit_code == 0, after.out << after.err);
+    const auto recovered = audit_events(audit_dir, "audit_recovered");
+    BOOST_REQUIRE(recovered.size() == 1U); // the crash, not the clean stop after it
+    BOOST_TEST(num(recovered.front(), "discarded_bytes") == 0);
+    BOOST_TEST(audit_events(audit_dir, "daemon_start").size() == 3U);
+    BOOST_TEST(audit_events(audit_dir, "daemon_stop").size() == 2U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
