@@ -1,5 +1,6 @@
 #include "daemon/app/startup.hpp"
 
+#include "daemon/app/reload.hpp"
 #include "daemon/audit/keys.hpp"
 #include "daemon/auth/redis_store.hpp"
 #include "daemon/auth/secrets.hpp"
@@ -65,23 +66,6 @@ std::unique_ptr<auth::state_store> make_store(const config::settings& s)
     return auth::make_redis_store(std::move(o));
 }
 
-void load_policy(const config::settings& s, runtime::shared_state& state, policy::diagnostics& diags)
-{
-    auto loaded = policy::load_policy_file(s.policy_file);
-    diags.append(loaded.diags);
-    if (loaded.document)
-    {
-        policy::compile_inputs inputs;
-        for (const auto& l : s.listeners)
-        {
-            inputs.self_endpoints.push_back({l.address, l.port});
-        }
-        // Compiled even after load errors: its cross-checks (overlapping
-        // zones, endpoints outside their zone, ...) join the same report.
-        state.policy.store(policy::compile(std::move(*loaded.document), inputs, diags));
-    }
-}
-
 } // namespace
 
 startup_result load_everything(const std::string& config_path, bool open_log)
@@ -101,23 +85,22 @@ startup_result load_everything(const std::string& config_path, bool open_log)
     {
         return out; // the missing `policy:` key is already reported
     }
-    // Loaded and compiled on a thread of its own, as a reload is. glibc gives
-    // that thread its own malloc arena, so the loader's passing memory (a
-    // large catalogue peaks at about three times what it keeps) is freed
-    // there, not left as holes among the allocations of I/O thread 0 (the
-    // main thread), whose tunnels would otherwise be spread over them
-    // (docs/performance.md, "Large policies and the heap").
-    std::thread loader([&] {
-        try
-        {
-            load_policy(s, *state, out.diags);
-        }
-        catch (const std::exception& e)
-        {
-            out.diags.error({s.policy_file, 0, 0}, std::string("cannot load the policy: ") + e.what());
-        }
-    });
+    // Loaded and compiled as a reload is (load_policy_snapshot), and on a
+    // thread of its own: glibc gives that thread its own malloc arena, so the
+    // loader's passing memory (a large catalogue peaks at about three times
+    // what it keeps) is freed there, not left as holes among the allocations
+    // of I/O thread 0 (the main thread), whose tunnels would otherwise be
+    // spread over them (docs/performance.md, "Large policies and the heap").
+    policy::compile_inputs inputs;
+    for (const auto& l : s.listeners)
+    {
+        inputs.self_endpoints.push_back({l.address, l.port});
+    }
+    reload_result loaded;
+    std::thread loader([&] { loaded = load_policy_snapshot(s.policy_file, inputs); });
     loader.join();
+    out.diags.append(loaded.diags);
+    state->policy.store(std::move(loaded.snapshot));
     ::malloc_trim(0); // what the loader freed goes back to the system
 
     if (s.session_tickets.enabled)
